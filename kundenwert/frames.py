@@ -1,0 +1,140 @@
+"""Load the tables into Polars frames — the one place where metrics get their data.
+
+Columnar reading with ConnectorX (never through ORM objects): on 1,000,000 orders this is the
+difference between well under a second and many seconds. ADBC's SQLite driver was rejected: it
+infers column types from the first rows and fails when a column starts with NULLs.
+Datetimes come back as naive UTC, booleans as Boolean, whatever the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy.engine import make_url
+
+_DT = pl.Datetime("us")
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "source": {
+        "id": pl.Int64(),
+        "kind": pl.String(),
+        "label": pl.String(),
+        "counts_towards_totals": pl.Boolean(),
+        "base_url": pl.String(),
+        "last_import_at": _DT,
+        "last_status": pl.String(),
+    },
+    "person": {"id": pl.Int64(), "created_at": _DT},
+    "contact": {
+        "id": pl.Int64(),
+        "source_id": pl.Int64(),
+        "source_contact_id": pl.String(),
+        "person_id": pl.Int64(),
+        "email": pl.String(),
+        "first_name": pl.String(),
+        "last_name": pl.String(),
+        "company": pl.String(),
+        "country": pl.String(),
+        "city": pl.String(),
+        "postcode": pl.String(),
+        "created_at": _DT,
+        "url": pl.String(),
+    },
+    "orders": {
+        "id": pl.Int64(),
+        "source_id": pl.Int64(),
+        "source_order_id": pl.String(),
+        "contact_id": pl.Int64(),
+        "ordered_at": _DT,
+        "currency": pl.String(),
+        "gross_cents": pl.Int64(),
+        "net_cents": pl.Int64(),
+        "tax_cents": pl.Int64(),
+        "fee_cents": pl.Int64(),
+        "status": pl.String(),
+        "kind": pl.String(),
+        "payment_id": pl.String(),
+        "is_sandbox": pl.Boolean(),
+        "url": pl.String(),
+    },
+    "order_item": {
+        "id": pl.Int64(),
+        "order_id": pl.Int64(),
+        "product_id": pl.String(),
+        "product_name": pl.String(),
+        "quantity": pl.Int64(),
+        "amount_cents": pl.Int64(),
+    },
+    "refund": {
+        "id": pl.Int64(),
+        "order_id": pl.Int64(),
+        "source_refund_id": pl.String(),
+        "refunded_at": _DT,
+        "amount_cents": pl.Int64(),
+        "reason": pl.String(),
+    },
+    "exchange_rate": {"currency": pl.String(), "day": pl.Date(), "rate": pl.String()},
+}
+
+
+@dataclass(frozen=True)
+class Frames:
+    sources: pl.DataFrame
+    persons: pl.DataFrame
+    contacts: pl.DataFrame
+    orders: pl.DataFrame
+    items: pl.DataFrame
+    refunds: pl.DataFrame
+    rates: pl.DataFrame
+
+
+def connectorx_uri(url: str) -> str:
+    """SQLAlchemy URL → the URI ConnectorX understands (driver suffix dropped)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return f"sqlite://{parsed.database}" if parsed.database else "sqlite://:memory:"
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database for columnar loading: {backend}")
+
+
+def _normalise(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    columns = []
+    for name, dtype in schema.items():
+        column = pl.col(name)
+        current = frame.schema[name]
+        if isinstance(dtype, pl.Datetime):
+            if isinstance(current, pl.Datetime) and current.time_zone is not None:
+                column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            elif current == pl.String():
+                column = column.str.to_datetime(time_unit="us", strict=False)
+        elif isinstance(dtype, pl.Date) and current == pl.String():
+            column = column.str.to_date(strict=False)
+        elif isinstance(dtype, pl.Boolean) and current != pl.Boolean():
+            column = column.cast(pl.Int64) != 0
+        columns.append(column.cast(dtype).alias(name))
+    return frame.select(columns)
+
+
+def read_table(uri: str, table: str) -> pl.DataFrame:
+    schema = SCHEMAS[table]
+    query = f"SELECT {', '.join(schema)} FROM {table}"  # noqa: S608 (fixed identifiers)
+    frame = pl.read_database_uri(query, uri, engine="connectorx")
+    if frame.height == 0:
+        return pl.DataFrame(schema=schema)
+    return _normalise(frame, schema)
+
+
+def load_frames(url: str) -> Frames:
+    """Every table the metrics need, as typed Polars frames."""
+    uri = connectorx_uri(url)
+    return Frames(
+        sources=read_table(uri, "source"),
+        persons=read_table(uri, "person"),
+        contacts=read_table(uri, "contact"),
+        orders=read_table(uri, "orders"),
+        items=read_table(uri, "order_item"),
+        refunds=read_table(uri, "refund"),
+        rates=read_table(uri, "exchange_rate"),
+    )

@@ -1,0 +1,292 @@
+"""Write canonical records into the database: upsert by (source, source id), merge by e-mail.
+
+One call is one transaction in the caller's session: the caller commits only when everything
+was written, so a failure leaves the database as it was. Re-running with the same records adds
+and changes nothing; an order that changed at the source (refunded later) is updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from kundenwert.identity import normalise_email
+from kundenwert.models import Contact, MergeLog, Order, OrderItem, Person, Refund, Source
+from kundenwert.records import ContactRecord, OrderRecord, RefundRecord
+
+_CONTACT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "country",
+    "city",
+    "postcode",
+    "created_at",
+    "url",
+)
+_ORDER_FIELDS = (
+    "ordered_at",
+    "currency",
+    "gross_cents",
+    "net_cents",
+    "tax_cents",
+    "fee_cents",
+    "status",
+    "kind",
+    "payment_id",
+    "is_sandbox",
+    "url",
+)
+_CHUNK = 500
+
+
+@dataclass
+class IngestResult:
+    contacts_added: int = 0
+    contacts_updated: int = 0
+    orders_added: int = 0
+    orders_updated: int = 0
+    refunds_added: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (self.contacts_added, self.contacts_updated, self.orders_added, self.orders_updated)
+        )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC datetime; naive input is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _contact_values(record: ContactRecord) -> dict[str, object]:
+    values = {name: getattr(record, name) for name in _CONTACT_FIELDS}
+    values["email"] = normalise_email(record.email)
+    if record.country:
+        values["country"] = record.country.strip().upper()
+    if record.created_at is not None:
+        values["created_at"] = as_utc(record.created_at)
+    return values
+
+
+def _order_values(record: OrderRecord) -> dict[str, object]:
+    values = {name: getattr(record, name) for name in _ORDER_FIELDS if name != "net_cents"}
+    values["net_cents"] = record.net_cents
+    values["ordered_at"] = as_utc(record.ordered_at)
+    values["currency"] = record.currency.strip().upper()
+    return values
+
+
+def _same(current: object, new: object) -> bool:
+    if isinstance(current, datetime) and isinstance(new, datetime):
+        return as_utc(current) == as_utc(new)
+    return current == new
+
+
+def _apply(row: object, values: dict[str, object]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if not _same(getattr(row, name), value):
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _persons_by_email(session: Session, emails: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    ordered = sorted(emails)
+    for chunk in _chunks(ordered):
+        rows = session.exec(
+            select(Contact.email, Contact.person_id).where(col(Contact.email).in_(chunk))
+        )
+        for email, person_id in rows:
+            if email is not None:
+                found.setdefault(email, person_id)
+    return found
+
+
+def _upsert_contacts(
+    session: Session, source: Source, contacts: Sequence[ContactRecord], result: IngestResult
+) -> dict[str, int]:
+    """Returns source contact id → contact id for every contact of the batch."""
+    assert source.id is not None
+    ids = [c.source_contact_id for c in contacts]
+    existing: dict[str, Contact] = {}
+    for chunk in _chunks(ids):
+        stmt = select(Contact).where(
+            Contact.source_id == source.id, col(Contact.source_contact_id).in_(chunk)
+        )
+        existing.update({c.source_contact_id: c for c in session.exec(stmt)})
+
+    new_values = {c.source_contact_id: _contact_values(c) for c in contacts}
+    emails = {str(v["email"]) for k, v in new_values.items() if k not in existing and v["email"]}
+    person_for_email = _persons_by_email(session, emails)
+    merged_into_existing: dict[int, list[Contact]] = {}
+    fresh: list[Contact] = []
+    for source_contact_id, values in new_values.items():
+        if source_contact_id in existing:
+            if _apply(existing[source_contact_id], values):
+                result.contacts_updated += 1
+            continue
+        email = values["email"]
+        person_id = person_for_email.get(str(email)) if email else None
+        if person_id is None:
+            person = Person()
+            session.add(person)
+            session.flush()
+            assert person.id is not None
+            person_id = person.id
+            if email:
+                person_for_email[str(email)] = person_id
+        else:
+            merged_into_existing.setdefault(person_id, [])
+        contact = Contact(
+            source_id=source.id,
+            source_contact_id=source_contact_id,
+            person_id=person_id,
+            **values,  # type: ignore[arg-type]
+        )
+        session.add(contact)
+        fresh.append(contact)
+        if person_id in merged_into_existing:
+            merged_into_existing[person_id].append(contact)
+        existing[source_contact_id] = contact
+        result.contacts_added += 1
+    session.flush()
+    for person_id, joined in merged_into_existing.items():
+        session.add(
+            MergeLog(
+                action="merge",
+                reason="same_email",
+                person_id=person_id,
+                contact_ids=",".join(str(c.id) for c in joined),
+                note=joined[0].email,
+            )
+        )
+    return {key: contact.id for key, contact in existing.items() if contact.id is not None}
+
+
+def _sync_refunds(
+    session: Session, order: Order, refunds: Sequence[RefundRecord], result: IngestResult
+) -> bool:
+    current = {
+        r.source_refund_id: r for r in session.exec(select(Refund).where(Refund.order_id == order.id))
+    }
+    changed = False
+    for record in refunds:
+        values = {
+            "refunded_at": as_utc(record.refunded_at),
+            "amount_cents": record.amount_cents,
+            "reason": record.reason,
+        }
+        row = current.get(record.source_refund_id)
+        if row is None:
+            assert order.id is not None
+            session.add(Refund(order_id=order.id, source_refund_id=record.source_refund_id, **values))  # type: ignore[arg-type]
+            result.refunds_added += 1
+            changed = True
+        elif _apply(row, values):
+            changed = True
+    return changed
+
+
+def _replace_items(session: Session, order: Order, record: OrderRecord) -> bool:
+    current = list(session.exec(select(OrderItem).where(OrderItem.order_id == order.id)))
+    wanted = [(i.product_id, i.product_name, i.quantity, i.amount_cents) for i in record.items]
+    have = [(i.product_id, i.product_name, i.quantity, i.amount_cents) for i in current]
+    if sorted(wanted, key=repr) == sorted(have, key=repr):
+        return False
+    for item in current:
+        session.delete(item)
+    _add_items(session, order, record)
+    return True
+
+
+def _add_items(session: Session, order: Order, record: OrderRecord) -> None:
+    assert order.id is not None
+    for item in record.items:
+        session.add(
+            OrderItem(
+                order_id=order.id,
+                product_id=item.product_id,
+                product_name=item.product_name,
+                quantity=item.quantity,
+                amount_cents=item.amount_cents,
+            )
+        )
+
+
+def ingest(
+    session: Session,
+    source: Source,
+    contacts: Sequence[ContactRecord],
+    orders: Sequence[OrderRecord],
+) -> IngestResult:
+    """Upsert contacts and orders of one source; the caller commits or rolls back."""
+    result = IngestResult()
+    contact_ids = _upsert_contacts(session, source, contacts, result)
+    missing = {o.source_contact_id for o in orders} - contact_ids.keys()
+    if missing:
+        for chunk in _chunks(sorted(missing)):
+            stmt = select(Contact.source_contact_id, Contact.id).where(
+                Contact.source_id == source.id, col(Contact.source_contact_id).in_(chunk)
+            )
+            contact_ids.update({k: v for k, v in session.exec(stmt) if v is not None})
+    unknown = {o.source_contact_id for o in orders} - contact_ids.keys()
+    if unknown:
+        raise ValueError(f"orders refer to unknown contacts: {sorted(unknown)[:5]}")
+
+    existing: dict[str, Order] = {}
+    order_ids = [o.source_order_id for o in orders]
+    for chunk in _chunks(order_ids):
+        stmt = select(Order).where(
+            Order.source_id == source.id, col(Order.source_order_id).in_(chunk)
+        )
+        existing.update({o.source_order_id: o for o in session.exec(stmt)})
+
+    created: list[tuple[Order, OrderRecord]] = []
+    for record in orders:
+        values = _order_values(record)
+        values["contact_id"] = contact_ids[record.source_contact_id]
+        row = existing.get(record.source_order_id)
+        if row is None:
+            assert source.id is not None
+            row = Order(source_id=source.id, source_order_id=record.source_order_id, **values)  # type: ignore[arg-type]
+            session.add(row)
+            existing[record.source_order_id] = row
+            created.append((row, record))
+            result.orders_added += 1
+            continue
+        changed = _apply(row, values)
+        changed = _replace_items(session, row, record) or changed
+        changed = _sync_refunds(session, row, record.refunds, result) or changed
+        result.orders_updated += int(changed)
+    session.flush()
+    for row, record in created:
+        _add_items(session, row, record)
+        _sync_refunds(session, row, record.refunds, result)
+    source.last_import_at = datetime.now(UTC)
+    session.add(source)
+    session.flush()
+    return result
+
+
+def get_or_create_source(session: Session, label: str, kind: str) -> Source:
+    source = session.exec(select(Source).where(Source.label == label)).first()
+    if source is None:
+        source = Source(label=label, kind=kind)
+        session.add(source)
+        session.flush()
+    return source
