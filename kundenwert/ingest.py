@@ -8,13 +8,22 @@ and changes nothing; an order that changed at the source (refunded later) is upd
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
 from kundenwert.identity import normalise_email
-from kundenwert.models import Contact, MergeLog, Order, OrderItem, Person, Refund, Source
+from kundenwert.models import (
+    Contact,
+    MergeLog,
+    Order,
+    OrderItem,
+    Person,
+    Refund,
+    Source,
+)
 from kundenwert.records import ContactRecord, OrderRecord, RefundRecord
 
 _CONTACT_FIELDS = (
@@ -55,7 +64,12 @@ class IngestResult:
     @property
     def changed(self) -> bool:
         return any(
-            (self.contacts_added, self.contacts_updated, self.orders_added, self.orders_updated)
+            (
+                self.contacts_added,
+                self.contacts_updated,
+                self.orders_added,
+                self.orders_updated,
+            )
         )
 
 
@@ -71,7 +85,7 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start : start + _CHUNK]
 
 
-def _contact_values(record: ContactRecord) -> dict[str, object]:
+def _contact_values(record: ContactRecord) -> dict[str, Any]:
     values = {name: getattr(record, name) for name in _CONTACT_FIELDS}
     values["email"] = normalise_email(record.email)
     if record.country:
@@ -81,8 +95,10 @@ def _contact_values(record: ContactRecord) -> dict[str, object]:
     return values
 
 
-def _order_values(record: OrderRecord) -> dict[str, object]:
-    values = {name: getattr(record, name) for name in _ORDER_FIELDS if name != "net_cents"}
+def _order_values(record: OrderRecord) -> dict[str, Any]:
+    values = {
+        name: getattr(record, name) for name in _ORDER_FIELDS if name != "net_cents"
+    }
     values["net_cents"] = record.net_cents
     values["ordered_at"] = as_utc(record.ordered_at)
     values["currency"] = record.currency.strip().upper()
@@ -95,7 +111,7 @@ def _same(current: object, new: object) -> bool:
     return current == new
 
 
-def _apply(row: object, values: dict[str, object]) -> bool:
+def _apply(row: object, values: dict[str, Any]) -> bool:
     changed = False
     for name, value in values.items():
         if not _same(getattr(row, name), value):
@@ -109,7 +125,9 @@ def _persons_by_email(session: Session, emails: set[str]) -> dict[str, int]:
     ordered = sorted(emails)
     for chunk in _chunks(ordered):
         rows = session.exec(
-            select(Contact.email, Contact.person_id).where(col(Contact.email).in_(chunk))
+            select(Contact.email, Contact.person_id).where(
+                col(Contact.email).in_(chunk)
+            )
         )
         for email, person_id in rows:
             if email is not None:
@@ -118,7 +136,10 @@ def _persons_by_email(session: Session, emails: set[str]) -> dict[str, int]:
 
 
 def _upsert_contacts(
-    session: Session, source: Source, contacts: Sequence[ContactRecord], result: IngestResult
+    session: Session,
+    source: Source,
+    contacts: Sequence[ContactRecord],
+    result: IngestResult,
 ) -> dict[str, int]:
     """Returns source contact id → contact id for every contact of the batch."""
     assert source.id is not None
@@ -131,7 +152,11 @@ def _upsert_contacts(
         existing.update({c.source_contact_id: c for c in session.exec(stmt)})
 
     new_values = {c.source_contact_id: _contact_values(c) for c in contacts}
-    emails = {str(v["email"]) for k, v in new_values.items() if k not in existing and v["email"]}
+    emails = {
+        str(v["email"])
+        for k, v in new_values.items()
+        if k not in existing and v["email"]
+    }
     person_for_email = _persons_by_email(session, emails)
     merged_into_existing: dict[int, list[Contact]] = {}
     fresh: list[Contact] = []
@@ -156,7 +181,7 @@ def _upsert_contacts(
             source_id=source.id,
             source_contact_id=source_contact_id,
             person_id=person_id,
-            **values,  # type: ignore[arg-type]
+            **values,
         )
         session.add(contact)
         fresh.append(contact)
@@ -175,18 +200,24 @@ def _upsert_contacts(
                 note=joined[0].email,
             )
         )
-    return {key: contact.id for key, contact in existing.items() if contact.id is not None}
+    return {
+        key: contact.id for key, contact in existing.items() if contact.id is not None
+    }
 
 
 def _sync_refunds(
-    session: Session, order: Order, refunds: Sequence[RefundRecord], result: IngestResult
+    session: Session,
+    order: Order,
+    refunds: Sequence[RefundRecord],
+    result: IngestResult,
 ) -> bool:
     current = {
-        r.source_refund_id: r for r in session.exec(select(Refund).where(Refund.order_id == order.id))
+        r.source_refund_id: r
+        for r in session.exec(select(Refund).where(Refund.order_id == order.id))
     }
     changed = False
     for record in refunds:
-        values = {
+        values: dict[str, Any] = {
             "refunded_at": as_utc(record.refunded_at),
             "amount_cents": record.amount_cents,
             "reason": record.reason,
@@ -194,7 +225,13 @@ def _sync_refunds(
         row = current.get(record.source_refund_id)
         if row is None:
             assert order.id is not None
-            session.add(Refund(order_id=order.id, source_refund_id=record.source_refund_id, **values))  # type: ignore[arg-type]
+            session.add(
+                Refund(
+                    order_id=order.id,
+                    source_refund_id=record.source_refund_id,
+                    **values,
+                )
+            )
             result.refunds_added += 1
             changed = True
         elif _apply(row, values):
@@ -203,8 +240,12 @@ def _sync_refunds(
 
 
 def _replace_items(session: Session, order: Order, record: OrderRecord) -> bool:
-    current = list(session.exec(select(OrderItem).where(OrderItem.order_id == order.id)))
-    wanted = [(i.product_id, i.product_name, i.quantity, i.amount_cents) for i in record.items]
+    current = list(
+        session.exec(select(OrderItem).where(OrderItem.order_id == order.id))
+    )
+    wanted = [
+        (i.product_id, i.product_name, i.quantity, i.amount_cents) for i in record.items
+    ]
     have = [(i.product_id, i.product_name, i.quantity, i.amount_cents) for i in current]
     if sorted(wanted, key=repr) == sorted(have, key=repr):
         return False
@@ -241,7 +282,8 @@ def ingest(
     if missing:
         for chunk in _chunks(sorted(missing)):
             stmt = select(Contact.source_contact_id, Contact.id).where(
-                Contact.source_id == source.id, col(Contact.source_contact_id).in_(chunk)
+                Contact.source_id == source.id,
+                col(Contact.source_contact_id).in_(chunk),
             )
             contact_ids.update({k: v for k, v in session.exec(stmt) if v is not None})
     unknown = {o.source_contact_id for o in orders} - contact_ids.keys()
@@ -251,10 +293,10 @@ def ingest(
     existing: dict[str, Order] = {}
     order_ids = [o.source_order_id for o in orders]
     for chunk in _chunks(order_ids):
-        stmt = select(Order).where(
+        order_stmt = select(Order).where(
             Order.source_id == source.id, col(Order.source_order_id).in_(chunk)
         )
-        existing.update({o.source_order_id: o for o in session.exec(stmt)})
+        existing.update({o.source_order_id: o for o in session.exec(order_stmt)})
 
     created: list[tuple[Order, OrderRecord]] = []
     for record in orders:
@@ -263,7 +305,9 @@ def ingest(
         row = existing.get(record.source_order_id)
         if row is None:
             assert source.id is not None
-            row = Order(source_id=source.id, source_order_id=record.source_order_id, **values)  # type: ignore[arg-type]
+            row = Order(
+                source_id=source.id, source_order_id=record.source_order_id, **values
+            )
             session.add(row)
             existing[record.source_order_id] = row
             created.append((row, record))
