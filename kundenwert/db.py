@@ -37,7 +37,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+        url = str(
+            parsed.set(drivername="postgresql+psycopg").render_as_string(
+                hide_password=False
+            )
+        )
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -119,7 +119,7 @@ def _normalise(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFr
 
 def read_table(uri: str, table: str) -> pl.DataFrame:
     schema = SCHEMAS[table]
-    query = f"SELECT {', '.join(schema)} FROM {table}"  # noqa: S608 (fixed identifiers)
+    query = f"SELECT {', '.join(schema)} FROM {table}"
     frame = pl.read_database_uri(query, uri, engine="connectorx")
     if frame.height == 0:
         return pl.DataFrame(schema=schema)

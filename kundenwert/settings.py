@@ -29,7 +29,10 @@ class Language(StrEnum):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="KUNDENWERT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="KUNDENWERT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
     )
 
     data_dir: Path = Path("data")

@@ -82,8 +82,9 @@ def order_values(
 ) -> pl.DataFrame:
     """One row per order with its person, source, conversion, counted flag and value.
 
-    Columns: order_id, source_order_id, source_id, source_label, source_kind, from_invoicing, contact_id,
-    person_id, ordered_at, status, kind, currency, payment_id, url, rate, rate_day, counted,
+    Columns: order_id, source_order_id, source_id, source_label, source_kind, from_invoicing,
+    contact_id, person_id, ordered_at, status, kind, currency, gross_cents, payment_id, url,
+    rate, rate_day, counted,
     excluded_reason, amount, refunded, charged_back, value (amounts in base-currency cents on
     the basis; zero for orders that do not count).
     """
