@@ -138,3 +138,29 @@ def load_frames(url: str) -> Frames:
         refunds=read_table(uri, "refund"),
         rates=read_table(uri, "exchange_rate"),
     )
+
+
+def data_version(url: str) -> str:
+    """A cheap fingerprint that changes whenever data the frames depend on changes.
+
+    Caches key on it: row counts and highest ids of every table, plus the settings and the
+    merge log (a merge or split moves contacts between persons without adding rows).
+    """
+    uri = connectorx_uri(url)
+    parts = [
+        f"(SELECT COUNT(*) FROM {table}) AS n_{table}"  # fixed identifiers, no user input
+        for table in ("source", "person", "contact", "orders", "order_item", "refund")
+    ]
+    parts += [
+        "(SELECT COALESCE(MAX(id), 0) FROM merge_log) AS merges",
+        "(SELECT COUNT(*) FROM merge_log WHERE undone_at IS NOT NULL) AS undone",
+        "(SELECT COUNT(*) FROM exchange_rate) AS rates",
+        "(SELECT COALESCE(MAX(id), 0) FROM orders) AS max_order",
+        "(SELECT COALESCE(CAST(MAX(last_import_at) AS TEXT), '') FROM source) AS last_import",
+        "(SELECT COALESCE(STRING_AGG(value_json, ','), '') FROM setting) AS settings",
+    ]
+    query = "SELECT " + ", ".join(parts)
+    if uri.startswith("sqlite"):
+        query = query.replace("STRING_AGG(value_json, ',')", "GROUP_CONCAT(value_json, ',')")
+    row = pl.read_database_uri(query, uri, engine="connectorx").row(0)
+    return "|".join(str(v) for v in row)
