@@ -16,6 +16,8 @@ from kundenwert.models import Setting
 class TestOrderRules(BaseModel):
     """Rules that mark orders as test orders. None is on by default."""
 
+    __test__ = False  # not a pytest test class despite the name
+
     emails: list[str] = Field(default_factory=list)  # own e-mail addresses
     domains: list[str] = Field(
         default_factory=list

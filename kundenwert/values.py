@@ -220,15 +220,15 @@ def person_attributes(frames: Frames) -> pl.DataFrame:
     name = pl.concat_str(
         [pl.col("first_name"), pl.col("last_name")], separator=" ", ignore_nulls=True
     )
+    # a person emptied by a manual merge keeps its row (for undo) but is nobody's customer
     return (
         frames.persons.select(pl.col("id").alias("person_id"))
-        .join(attributes, on="person_id", how="left")
+        .join(attributes, on="person_id", how="inner")
         .with_columns(
             pl.when(name.str.len_chars() > 0)
             .then(name)
             .otherwise(pl.col("company"))
             .alias("name"),
-            pl.col("contacts").fill_null(0),
         )
     )
 

@@ -1,0 +1,259 @@
+"""Command line: ``python -m kundenwert …`` — the same core as the dashboard.
+
+Errors go to stderr with a non-zero exit code and change nothing; ``--format json`` prints
+one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from kundenwert.customers import build_dataset, search_customers, sort_customers
+from kundenwert.db import get_engine
+from kundenwert.frames import load_frames
+from kundenwert.preferences import load_test_rules
+from kundenwert.settings import MoneyBasis, get_settings
+
+
+class CliError(Exception):
+    """A problem the person at the terminal can fix; printed without a traceback."""
+
+
+def _amount(cents: int | None) -> float:
+    # JSON has no decimal type: cents / 100 printed with the shortest round-trip repr is
+    # exactly the two-decimal amount (e.g. 1234.56), so the float only carries the digits.
+    return float(Decimal(cents or 0) / 100)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from kundenwert.demo import DemoError, fill_demo
+
+    engine = get_engine()
+    try:
+        summary = fill_demo(
+            engine, seed=args.seed, persons=args.persons, progress=_progress(args.quiet)
+        )
+    except DemoError as error:
+        if args.if_empty:
+            print(f"Datenbank enthält bereits Daten, keine Demo-Daten angelegt ({error}).")
+            return 0
+        raise CliError(str(error)) from error
+    print(f"Demo-Daten angelegt: {summary}")
+    return 0
+
+
+def _progress(quiet: bool) -> Any:
+    if quiet:
+        return None
+
+    def report(fraction: float, message: str) -> None:
+        print(f"\r{fraction:6.1%}  {message:<60}", end="", file=sys.stderr, flush=True)
+        if fraction >= 1:
+            print(file=sys.stderr)
+
+    return report
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from kundenwert.importer import ImportFileError, import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"Datei nicht gefunden / file not found: {path}")
+    try:
+        report = import_file(
+            get_engine(),
+            path.read_bytes(),
+            path.name,
+            args.source,
+            format_name=args.format,
+            kind=args.kind,
+        )
+    except ImportFileError as error:
+        raise CliError(error.message(get_settings().language.value)) from error
+    print(report)
+    return 0
+
+
+def _cmd_rates(args: argparse.Namespace) -> int:
+    from kundenwert.rates import RatesFileError, import_ecb_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"Datei nicht gefunden / file not found: {path}")
+    try:
+        added = import_ecb_file(get_engine(), path.read_bytes(), path.name)
+    except RatesFileError as error:
+        raise CliError(str(error)) from error
+    print(f"{added} neue Kurse gespeichert / new rates stored")
+    return 0
+
+
+def customer_records(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[int, dict[str, int]]]:
+    settings = get_settings()
+    engine = get_engine()
+    basis = MoneyBasis(args.basis or settings.money_basis)
+    ds = build_dataset(
+        load_frames(settings.resolved_database_url),
+        basis,
+        settings.base_currency,
+        load_test_rules(engine),
+    )
+    customers = search_customers(ds.customers, args.search)
+    if args.country:
+        customers = customers.filter(pl.col("country") == args.country.upper())
+    if args.city:
+        customers = customers.filter(pl.col("city").str.to_lowercase() == args.city.lower())
+    if args.source:
+        people = ds.by_source.filter(pl.col("source_label") == args.source)["person_id"]
+        customers = customers.filter(pl.col("person_id").is_in(people.implode()))
+    if args.min_value is not None:
+        customers = customers.filter(pl.col("value") >= int(Decimal(args.min_value) * 100))
+    if args.max_value is not None:
+        customers = customers.filter(pl.col("value") <= int(Decimal(args.max_value) * 100))
+    sort = args.sort
+    customers = sort_customers(customers, sort.lstrip("-"), sort.startswith("-"))
+    if args.limit:
+        customers = customers.head(args.limit)
+    by_source: dict[int, dict[str, int]] = {}
+    wanted = ds.by_source.filter(pl.col("person_id").is_in(customers["person_id"].implode()))
+    for person_id, label, value in wanted.select("person_id", "source_label", "value").iter_rows():
+        by_source.setdefault(person_id, {})[label] = value
+    return customers, by_source
+
+
+def _cmd_customers(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    customers, by_source = customer_records(args)
+    basis = MoneyBasis(args.basis or settings.money_basis).value
+    rows = [
+        {
+            "person_id": row["person_id"],
+            "email": row["email"],
+            "name": row["name"],
+            "company": row["company"],
+            "country": row["country"],
+            "city": row["city"],
+            "postcode": row["postcode"],
+            "first_order": _iso(row["first_order"]),
+            "last_order": _iso(row["last_order"]),
+            "orders": row["orders"],
+            "value": _amount(row["value"]),
+            "value_by_source": {
+                label: _amount(cents)
+                for label, cents in by_source.get(row["person_id"], {}).items()
+            },
+            "refunds": _amount(row["refunds"]),
+            "chargebacks": _amount(row["chargebacks"]),
+            "currency": settings.base_currency,
+            "basis": basis,
+        }
+        for row in customers.iter_rows(named=True)
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif args.format == "csv":
+        _write_csv(rows)
+    else:
+        print(_table(rows))
+    return 0
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in row.items() if k != "value_by_source"}
+    flat.update({f"value:{label}": v for label, v in row["value_by_source"].items()})
+    return flat
+
+
+def _write_csv(rows: list[dict[str, Any]]) -> None:
+    flat = [_flat(r) for r in rows]
+    fields: list[str] = []
+    for row in flat:
+        fields.extend(k for k in row if k not in fields)
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat)
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    columns = ("person_id", "name", "email", "country", "orders", "value", "last_order")
+    out = io.StringIO()
+    widths = {c: max([len(c)] + [len(str(r[c] or "")) for r in rows]) for c in columns}
+    out.write("  ".join(c.ljust(widths[c]) for c in columns) + "\n")
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = row[c]
+            text = f"{value:.2f}" if c == "value" else str(value or "")
+            cells.append(
+                text.rjust(widths[c]) if c in ("orders", "value") else text.ljust(widths[c])
+            )
+        out.write("  ".join(cells) + "\n")
+    out.write(f"{len(rows)} Kunden, Werte in {get_settings().base_currency}\n")
+    return out.getvalue()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kundenwert", description="Kundenwert: what every customer is worth."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="fill an empty database with realistic demo data")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--persons", type=int, default=5000)
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(handler=_cmd_demo)
+
+    imp = sub.add_parser("import", help="import a CSV/Excel export (generic or a known tool's)")
+    imp.add_argument("file")
+    imp.add_argument("--source", required=True, help="label of the source account")
+    imp.add_argument("--format", default=None, help="format name; detected from the header")
+    imp.add_argument("--kind", default=None, help="tool kind of a new source, e.g. copecart")
+    imp.set_defaults(handler=_cmd_import)
+
+    rates = sub.add_parser("rates", help="import ECB reference rates (eurofxref-hist.csv/.zip)")
+    rates.add_argument("file")
+    rates.set_defaults(handler=_cmd_rates)
+
+    cust = sub.add_parser("customers", help="the customer list with value total and per source")
+    cust.add_argument("--sort", default="-value", help="column, '-' for descending: -value")
+    cust.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    cust.add_argument("--basis", choices=[b.value for b in MoneyBasis], default=None)
+    cust.add_argument("--search", default=None, help="part of name, company or e-mail")
+    cust.add_argument("--country", default=None, help="ISO code, e.g. DE")
+    cust.add_argument("--city", default=None)
+    cust.add_argument("--source", default=None, help="only persons with value in this source")
+    cust.add_argument("--min-value", default=None)
+    cust.add_argument("--max-value", default=None)
+    cust.add_argument("--limit", type=int, default=None)
+    cust.set_defaults(handler=_cmd_customers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except CliError as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 2
