@@ -88,9 +88,7 @@ def sort_customers(customers: pl.DataFrame, by: str, descending: bool) -> pl.Dat
     """Sorted on ``by`` (ties broken by person id); empty values always last."""
     if by not in customers.columns:
         raise ValueError(f"cannot sort by {by!r}")
-    return customers.sort(
-        [by, "person_id"], descending=[descending, False], nulls_last=True
-    )
+    return customers.sort([by, "person_id"], descending=[descending, False], nulls_last=True)
 
 
 def customer_page(
@@ -152,9 +150,7 @@ def customer_matrix(ds: Dataset) -> pl.DataFrame:
     return (
         people.join(wide, on="person_id", how="inner")
         .join(invoices, on="person_id", how="left")
-        .with_columns(
-            pl.col(label).fill_null(0) for label in [*labels, INVOICES_COLUMN]
-        )
+        .with_columns(pl.col(label).fill_null(0) for label in [*labels, INVOICES_COLUMN])
         .with_columns(pl.sum_horizontal(labels).alias(TOTAL_COLUMN))
         .select("person_id", "name", "email", *labels, INVOICES_COLUMN, TOTAL_COLUMN)
     )
@@ -162,11 +158,7 @@ def customer_matrix(ds: Dataset) -> pl.DataFrame:
 
 def source_totals(matrix: pl.DataFrame) -> pl.DataFrame:
     """Sum of value per source column of a matrix (for the value-by-source plot)."""
-    columns = [
-        c
-        for c in matrix.columns
-        if c not in ("person_id", "name", "email", TOTAL_COLUMN)
-    ]
+    columns = [c for c in matrix.columns if c not in ("person_id", "name", "email", TOTAL_COLUMN)]
     columns = [c for c in columns if c != INVOICES_COLUMN]
     return pl.DataFrame(
         {"source_label": columns, "value": [int(matrix[c].sum()) for c in columns]},

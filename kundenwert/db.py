@@ -5,6 +5,7 @@ SQLite (one file under ``data/``) by default; any SQLAlchemy URL via ``KUNDENWER
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,10 +22,18 @@ from kundenwert.settings import get_settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+# The columnar reader (ConnectorX) links its own copy of SQLite. Two copies in one process do
+# not see each other's file locks, and in WAL mode the reader even kept serving an old snapshot
+# after a commit. Hence the rollback journal, and one lock that keeps writes and columnar reads
+# of this process apart (Streamlit runs every browser session in its own thread).
+DATABASE_LOCK = threading.RLock()
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA journal_mode=DELETE")
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
@@ -37,11 +46,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":
-        url = str(
-            parsed.set(drivername="postgresql+psycopg").render_as_string(
-                hide_password=False
-            )
-        )
+        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -68,7 +73,7 @@ def get_engine(url: str | None = None) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back everything on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    with DATABASE_LOCK, Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy.engine import make_url
 
+from kundenwert.db import DATABASE_LOCK
+
 _DT = pl.Datetime("us")
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "source": {
@@ -129,6 +131,11 @@ def read_table(uri: str, table: str) -> pl.DataFrame:
 def load_frames(url: str) -> Frames:
     """Every table the metrics need, as typed Polars frames."""
     uri = connectorx_uri(url)
+    with DATABASE_LOCK:
+        return _load(uri)
+
+
+def _load(uri: str) -> Frames:
     return Frames(
         sources=read_table(uri, "source"),
         persons=read_table(uri, "person"),

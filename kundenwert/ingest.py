@@ -8,9 +8,9 @@ and changes nothing; an order that changed at the source (refunded later) is upd
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 

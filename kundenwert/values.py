@@ -58,11 +58,7 @@ def _basis_cents(basis: MoneyBasis) -> pl.Expr:
     if basis is MoneyBasis.NET:
         return pl.col("net_cents")
     if basis is MoneyBasis.PAYOUT:
-        return (
-            pl.col("gross_cents")
-            - pl.col("tax_cents")
-            - pl.col("fee_cents").fill_null(0)
-        )
+        return pl.col("gross_cents") - pl.col("tax_cents") - pl.col("fee_cents").fill_null(0)
     return pl.col("gross_cents")
 
 
@@ -90,14 +86,8 @@ def order_values(
     """
     rules = rules or TestOrderRules()
     refund_sums = frames.refunds.group_by("order_id").agg(
-        pl.col("amount_cents")
-        .filter(pl.col("reason") != "chargeback")
-        .sum()
-        .alias("_refund"),
-        pl.col("amount_cents")
-        .filter(pl.col("reason") == "chargeback")
-        .sum()
-        .alias("_chargeback"),
+        pl.col("amount_cents").filter(pl.col("reason") != "chargeback").sum().alias("_refund"),
+        pl.col("amount_cents").filter(pl.col("reason") == "chargeback").sum().alias("_chargeback"),
     )
     sources = frames.sources.select(
         pl.col("id").alias("source_id"),
@@ -105,17 +95,13 @@ def order_values(
         pl.col("kind").alias("source_kind"),
         pl.col("counts_towards_totals"),
     )
-    contacts = frames.contacts.select(
-        pl.col("id").alias("contact_id"), "person_id", "email"
-    )
+    contacts = frames.contacts.select(pl.col("id").alias("contact_id"), "person_id", "email")
     orders = (
         frames.orders.rename({"id": "order_id"})
         .join(sources, on="source_id", how="left")
         .join(contacts, on="contact_id", how="left")
         .join(refund_sums, left_on="order_id", right_on="order_id", how="left")
-        .with_columns(
-            pl.col("_refund").fill_null(0), pl.col("_chargeback").fill_null(0)
-        )
+        .with_columns(pl.col("_refund").fill_null(0), pl.col("_chargeback").fill_null(0))
     )
     orders = pl.concat(
         [orders, conversion_factors(orders, frames.rates, base_currency)],
@@ -162,9 +148,7 @@ def order_values(
         counted.alias("counted"),
         convert(basis_cents, factor).alias("_amount"),
         convert(_scaled(refund_gross, basis_cents, gross), factor).alias("_refunded"),
-        convert(_scaled(chargeback_gross, basis_cents, gross), factor).alias(
-            "_charged_back"
-        ),
+        convert(_scaled(chargeback_gross, basis_cents, gross), factor).alias("_charged_back"),
     ).with_columns(
         pl.when(pl.col("counted")).then(pl.col(c)).otherwise(0).alias(c.lstrip("_"))
         for c in ("_amount", "_refunded", "_charged_back")
@@ -209,9 +193,7 @@ def person_attributes(frames: Frames) -> pl.DataFrame:
         "city",
         "postcode",
     ]
-    contacts = frames.contacts.join(labels, on="source_id", how="left").sort(
-        "id", descending=True
-    )
+    contacts = frames.contacts.join(labels, on="source_id", how="left").sort("id", descending=True)
     attributes = contacts.group_by("person_id").agg(
         *(pl.col(f).drop_nulls().first().alias(f) for f in fields),
         pl.col("label").unique().sort().str.join(", ").alias("sources"),
@@ -225,10 +207,7 @@ def person_attributes(frames: Frames) -> pl.DataFrame:
         frames.persons.select(pl.col("id").alias("person_id"))
         .join(attributes, on="person_id", how="inner")
         .with_columns(
-            pl.when(name.str.len_chars() > 0)
-            .then(name)
-            .otherwise(pl.col("company"))
-            .alias("name"),
+            pl.when(name.str.len_chars() > 0).then(name).otherwise(pl.col("company")).alias("name"),
         )
     )
 
@@ -250,13 +229,9 @@ def customer_values(frames: Frames, values: pl.DataFrame) -> pl.DataFrame:
     return (
         person_attributes(frames)
         .join(stats, on="person_id", how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in ("orders", "value", "refunds", "chargebacks"))
         .with_columns(
-            pl.col(c).fill_null(0)
-            for c in ("orders", "value", "refunds", "chargebacks")
-        )
-        .with_columns(
-            pl.col(c).cast(pl.Int64)
-            for c in ("orders", "value", "refunds", "chargebacks")
+            pl.col(c).cast(pl.Int64) for c in ("orders", "value", "refunds", "chargebacks")
         )
     )
 

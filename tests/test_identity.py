@@ -50,8 +50,12 @@ def test_automatic_merges_are_logged_with_their_reason(tmp_path):
 
 def test_manual_merge_and_undo(tmp_path):
     engine, url = new_db(tmp_path)
-    put(engine, "Shop", [contact("1", "a@x.de"), contact("2", "a.privat@y.de")],
-        [order("o1", "1", 1000), order("o2", "2", 500)])
+    put(
+        engine,
+        "Shop",
+        [contact("1", "a@x.de"), contact("2", "a.privat@y.de")],
+        [order("o1", "1", 1000), order("o2", "2", 500)],
+    )
     a, b = person_of(engine, "1"), person_of(engine, "2")
     log_id = merge_persons(engine, a, b, note="gleiche Person")
     ds = dataset(url)
@@ -95,13 +99,20 @@ def test_reimport_after_split_does_not_merge_again(tmp_path):
 
 def test_probable_duplicates_by_name_and_postcode_and_by_email_typo(tmp_path):
     engine, url = new_db(tmp_path)
-    put(engine, "A", [
-        contact("1", "max.muster@gmail.com", first_name="Max", last_name="Muster", postcode="10115"),
-        contact("2", "mm@firma.de", first_name="max", last_name="Muster ", postcode="10115"),
-        contact("3", "erika.beispiel@gmial.com"),
-        contact("4", "erika.beispiel@gmail.com"),
-        contact("5", "ganz.anders@web.de"),
-    ], [])
+    put(
+        engine,
+        "A",
+        [
+            contact(
+                "1", "max.muster@gmail.com", first_name="Max", last_name="Muster", postcode="10115"
+            ),
+            contact("2", "mm@firma.de", first_name="max", last_name="Muster ", postcode="10115"),
+            contact("3", "erika.beispiel@gmial.com"),
+            contact("4", "erika.beispiel@gmail.com"),
+            contact("5", "ganz.anders@web.de"),
+        ],
+        [],
+    )
     pairs = probable_duplicates(load_frames(url).contacts)
     reasons = {(r["reason"], r["person_a"], r["person_b"]) for r in pairs.iter_rows(named=True)}
     p = {cid: person_of(engine, cid) for cid in "12345"}
