@@ -24,7 +24,7 @@ from kundenwert.models import (
     Refund,
     Source,
 )
-from kundenwert.records import ContactRecord, OrderRecord, RefundRecord
+from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 
 _CONTACT_FIELDS = (
     "email",
@@ -96,9 +96,7 @@ def _contact_values(record: ContactRecord) -> dict[str, Any]:
 
 
 def _order_values(record: OrderRecord) -> dict[str, Any]:
-    values = {
-        name: getattr(record, name) for name in _ORDER_FIELDS if name != "net_cents"
-    }
+    values = {name: getattr(record, name) for name in _ORDER_FIELDS if name != "net_cents"}
     values["net_cents"] = record.net_cents
     values["ordered_at"] = as_utc(record.ordered_at)
     values["currency"] = record.currency.strip().upper()
@@ -125,9 +123,7 @@ def _persons_by_email(session: Session, emails: set[str]) -> dict[str, int]:
     ordered = sorted(emails)
     for chunk in _chunks(ordered):
         rows = session.exec(
-            select(Contact.email, Contact.person_id).where(
-                col(Contact.email).in_(chunk)
-            )
+            select(Contact.email, Contact.person_id).where(col(Contact.email).in_(chunk))
         )
         for email, person_id in rows:
             if email is not None:
@@ -141,80 +137,91 @@ def _upsert_contacts(
     contacts: Sequence[ContactRecord],
     result: IngestResult,
 ) -> dict[str, int]:
-    """Returns source contact id → contact id for every contact of the batch."""
+    """Returns source contact id → contact id for every contact of the batch.
+
+    A new contact joins the person that already has its normalised e-mail (in any source);
+    new contacts sharing an e-mail in one batch get one new person together.
+    """
     assert source.id is not None
-    ids = [c.source_contact_id for c in contacts]
     existing: dict[str, Contact] = {}
-    for chunk in _chunks(ids):
+    for chunk in _chunks([c.source_contact_id for c in contacts]):
         stmt = select(Contact).where(
             Contact.source_id == source.id, col(Contact.source_contact_id).in_(chunk)
         )
         existing.update({c.source_contact_id: c for c in session.exec(stmt)})
 
-    new_values = {c.source_contact_id: _contact_values(c) for c in contacts}
-    emails = {
-        str(v["email"])
-        for k, v in new_values.items()
-        if k not in existing and v["email"]
-    }
-    person_for_email = _persons_by_email(session, emails)
-    merged_into_existing: dict[int, list[Contact]] = {}
-    fresh: list[Contact] = []
-    for source_contact_id, values in new_values.items():
-        if source_contact_id in existing:
-            if _apply(existing[source_contact_id], values):
-                result.contacts_updated += 1
-            continue
-        email = values["email"]
-        person_id = person_for_email.get(str(email)) if email else None
-        if person_id is None:
-            person = Person()
-            session.add(person)
-            session.flush()
-            assert person.id is not None
-            person_id = person.id
-            if email:
-                person_for_email[str(email)] = person_id
-        else:
-            merged_into_existing.setdefault(person_id, [])
+    fresh_values: dict[str, dict[str, Any]] = {}
+    for record in contacts:
+        values = _contact_values(record)
+        current = existing.get(record.source_contact_id)
+        if current is None:
+            fresh_values[record.source_contact_id] = values
+        elif _apply(current, values):
+            result.contacts_updated += 1
+
+    emails = {str(v["email"]) for v in fresh_values.values() if v["email"]}
+    known = _persons_by_email(session, emails)
+    # one new person per new e-mail (or per contact without e-mail), created in one flush
+    new_persons: dict[str, Person] = {}
+    for source_contact_id, values in fresh_values.items():
+        key = str(values["email"]) if values["email"] else f"\0{source_contact_id}"
+        if key not in known and key not in new_persons:
+            new_persons[key] = Person()
+    session.add_all(new_persons.values())
+    session.flush()
+
+    joined: dict[int, list[Contact]] = {}
+    for source_contact_id, values in fresh_values.items():
+        key = str(values["email"]) if values["email"] else f"\0{source_contact_id}"
+        person_id = known.get(key) or new_persons[key].id
+        assert person_id is not None
         contact = Contact(
-            source_id=source.id,
-            source_contact_id=source_contact_id,
-            person_id=person_id,
-            **values,
+            source_id=source.id, source_contact_id=source_contact_id, person_id=person_id, **values
         )
         session.add(contact)
-        fresh.append(contact)
-        if person_id in merged_into_existing:
-            merged_into_existing[person_id].append(contact)
         existing[source_contact_id] = contact
-        result.contacts_added += 1
+        if key in known:
+            joined.setdefault(person_id, []).append(contact)
+    result.contacts_added += len(fresh_values)
     session.flush()
-    for person_id, joined in merged_into_existing.items():
+    for person_id, moved in joined.items():
         session.add(
             MergeLog(
                 action="merge",
                 reason="same_email",
                 person_id=person_id,
-                contact_ids=",".join(str(c.id) for c in joined),
-                note=joined[0].email,
+                contact_ids=",".join(str(c.id) for c in moved),
+                note=moved[0].email,
             )
         )
-    return {
-        key: contact.id for key, contact in existing.items() if contact.id is not None
-    }
+    return {key: contact.id for key, contact in existing.items() if contact.id is not None}
+
+
+def _children(
+    session: Session, orders: Sequence[Order]
+) -> tuple[dict[int, list[OrderItem]], dict[int, dict[str, Refund]]]:
+    """Items and refunds of existing orders, fetched in bulk rather than order by order."""
+    items: dict[int, list[OrderItem]] = {}
+    refunds: dict[int, dict[str, Refund]] = {}
+    ids = [o.id for o in orders if o.id is not None]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for item in session.exec(select(OrderItem).where(col(OrderItem.order_id).in_(chunk))):
+            items.setdefault(item.order_id, []).append(item)
+        for refund in session.exec(select(Refund).where(col(Refund.order_id).in_(chunk))):
+            refunds.setdefault(refund.order_id, {})[refund.source_refund_id] = refund
+    return items, refunds
 
 
 def _sync_refunds(
     session: Session,
     order: Order,
+    current: dict[str, Refund],
     refunds: Sequence[RefundRecord],
     result: IngestResult,
 ) -> bool:
-    current = {
-        r.source_refund_id: r
-        for r in session.exec(select(Refund).where(Refund.order_id == order.id))
-    }
+    """Add new refunds and update changed ones; refunds never disappear at the source."""
+    assert order.id is not None
     changed = False
     for record in refunds:
         values: dict[str, Any] = {
@@ -224,13 +231,8 @@ def _sync_refunds(
         }
         row = current.get(record.source_refund_id)
         if row is None:
-            assert order.id is not None
             session.add(
-                Refund(
-                    order_id=order.id,
-                    source_refund_id=record.source_refund_id,
-                    **values,
-                )
+                Refund(order_id=order.id, source_refund_id=record.source_refund_id, **values)
             )
             result.refunds_added += 1
             changed = True
@@ -239,15 +241,14 @@ def _sync_refunds(
     return changed
 
 
-def _replace_items(session: Session, order: Order, record: OrderRecord) -> bool:
-    current = list(
-        session.exec(select(OrderItem).where(OrderItem.order_id == order.id))
-    )
-    wanted = [
-        (i.product_id, i.product_name, i.quantity, i.amount_cents) for i in record.items
-    ]
-    have = [(i.product_id, i.product_name, i.quantity, i.amount_cents) for i in current]
-    if sorted(wanted, key=repr) == sorted(have, key=repr):
+def _item_key(item: OrderItem | ItemRecord) -> tuple[str, str, int, int]:
+    return (item.product_id or "", item.product_name, item.quantity, item.amount_cents)
+
+
+def _replace_items(
+    session: Session, order: Order, current: list[OrderItem], record: OrderRecord
+) -> bool:
+    if sorted(map(_item_key, current)) == sorted(map(_item_key, record.items)):
         return False
     for item in current:
         session.delete(item)
@@ -257,16 +258,16 @@ def _replace_items(session: Session, order: Order, record: OrderRecord) -> bool:
 
 def _add_items(session: Session, order: Order, record: OrderRecord) -> None:
     assert order.id is not None
-    for item in record.items:
-        session.add(
-            OrderItem(
-                order_id=order.id,
-                product_id=item.product_id,
-                product_name=item.product_name,
-                quantity=item.quantity,
-                amount_cents=item.amount_cents,
-            )
+    session.add_all(
+        OrderItem(
+            order_id=order.id,
+            product_id=item.product_id,
+            product_name=item.product_name,
+            quantity=item.quantity,
+            amount_cents=item.amount_cents,
         )
+        for item in record.items
+    )
 
 
 def ingest(
@@ -298,6 +299,7 @@ def ingest(
         )
         existing.update({o.source_order_id: o for o in session.exec(order_stmt)})
 
+    items, refunds = _children(session, list(existing.values()))
     created: list[tuple[Order, OrderRecord]] = []
     for record in orders:
         values = _order_values(record)
@@ -305,22 +307,23 @@ def ingest(
         row = existing.get(record.source_order_id)
         if row is None:
             assert source.id is not None
-            row = Order(
-                source_id=source.id, source_order_id=record.source_order_id, **values
-            )
+            row = Order(source_id=source.id, source_order_id=record.source_order_id, **values)
             session.add(row)
             existing[record.source_order_id] = row
             created.append((row, record))
-            result.orders_added += 1
             continue
         changed = _apply(row, values)
-        changed = _replace_items(session, row, record) or changed
-        changed = _sync_refunds(session, row, record.refunds, result) or changed
+        assert row.id is not None
+        changed = _replace_items(session, row, items.get(row.id, []), record) or changed
+        changed = (
+            _sync_refunds(session, row, refunds.get(row.id, {}), record.refunds, result) or changed
+        )
         result.orders_updated += int(changed)
+    result.orders_added += len(created)
     session.flush()
     for row, record in created:
         _add_items(session, row, record)
-        _sync_refunds(session, row, record.refunds, result)
+        _sync_refunds(session, row, {}, record.refunds, result)
     source.last_import_at = datetime.now(UTC)
     session.add(source)
     session.flush()
