@@ -7,6 +7,7 @@ sorting and searching 200,000 persons are Polars operations on a ready frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -209,7 +210,7 @@ class CustomerDetail:
     """Everything the customer report shows about one person (amounts in base cents)."""
 
     person_id: int
-    attributes: dict[str, object]  # one row of Dataset.customers
+    attributes: dict[str, Any]  # one row of Dataset.customers
     contacts: pl.DataFrame  # personal data as every source knows it
     value_by_source: pl.DataFrame  # source_label, from_invoicing, value
     orders: pl.DataFrame  # every order, counted or not, newest first, with products
@@ -225,7 +226,8 @@ class CustomerDetail:
     def average_order(self) -> int:
         """Value / counted orders, in base cents (0 without orders)."""
         orders = int(self.attributes.get("orders") or 0)
-        return round(self.value / orders) if orders else 0
+        # integer half-up rounding: no binary floats on money
+        return (2 * self.value + orders) // (2 * orders) if orders else 0
 
 
 def customer_detail(ds: Dataset, person_id: int) -> CustomerDetail | None:

@@ -88,9 +88,7 @@ class Contact(SQLModel, table=True):
     source_id: int = Field(foreign_key="source.id", index=True)
     source_contact_id: str
     person_id: int = Field(foreign_key="person.id", index=True)
-    email: str | None = Field(
-        default=None, index=True
-    )  # normalised: trimmed, lower-case
+    email: str | None = Field(default=None, index=True)  # normalised: trimmed, lower-case
     first_name: str | None = None
     last_name: str | None = None
     company: str | None = None
@@ -116,9 +114,7 @@ class Order(SQLModel, table=True):
     gross_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
     net_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
     tax_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
-    fee_cents: int | None = Field(
-        default=None, sa_column=Column(BigInteger, nullable=True)
-    )
+    fee_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     status: str = OrderStatus.PAID.value
     kind: str = OrderKind.ONE_TIME.value
     payment_id: str | None = Field(default=None, index=True)
@@ -134,9 +130,7 @@ class OrderItem(SQLModel, table=True):
     product_id: str | None = None
     product_name: str
     quantity: int = 1
-    amount_cents: int = Field(
-        sa_column=Column(BigInteger, nullable=False)
-    )  # gross, line total
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))  # gross, line total
 
 
 class Refund(SQLModel, table=True):
@@ -147,9 +141,7 @@ class Refund(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     source_refund_id: str
     refunded_at: datetime
-    amount_cents: int = Field(
-        sa_column=Column(BigInteger, nullable=False)
-    )  # gross, order currency
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))  # gross, order currency
     reason: str = RefundReason.REFUND.value
 
 

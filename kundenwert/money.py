@@ -25,13 +25,11 @@ def cents_to_decimal(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
 
-def _rate_lookup(
-    orders: pl.DataFrame, rates: pl.DataFrame, currency_col: str
-) -> pl.DataFrame:
+def _rate_lookup(orders: pl.DataFrame, rates: pl.DataFrame, currency_col: str) -> pl.DataFrame:
     """Attach (rate_day, rate) of ``currency_col`` at each order's date, EUR being 1."""
-    table = rates.select(
-        pl.col("currency"), pl.col("day").alias("rate_day"), pl.col("rate")
-    ).sort("rate_day")
+    table = rates.select(pl.col("currency"), pl.col("day").alias("rate_day"), pl.col("rate")).sort(
+        "rate_day"
+    )
     keys = orders.select(
         pl.col("_row"), pl.col(currency_col).alias("currency"), pl.col("_day")
     ).sort("_day")
@@ -70,9 +68,7 @@ def conversion_factors(
         pl.lit(base_currency).alias("_base"),
     )
     own = _rate_lookup(frame, rates, "currency")
-    base = _rate_lookup(frame, rates, "_base").rename(
-        {"rate": "base_rate", "rate_day": "_bd"}
-    )
+    base = _rate_lookup(frame, rates, "_base").rename({"rate": "base_rate", "rate_day": "_bd"})
     joined = frame.join(own, on="_row").join(base, on="_row").sort("_row")
     same = pl.col("currency") == pl.col("_base")
     factor = pl.col("base_rate").cast(_RATE) / pl.col("rate").cast(_RATE)

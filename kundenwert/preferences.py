@@ -19,9 +19,7 @@ class TestOrderRules(BaseModel):
     __test__ = False  # not a pytest test class despite the name
 
     emails: list[str] = Field(default_factory=list)  # own e-mail addresses
-    domains: list[str] = Field(
-        default_factory=list
-    )  # own domains, e.g. "meinefirma.de"
+    domains: list[str] = Field(default_factory=list)  # own domains, e.g. "meinefirma.de"
     zero_amount: bool = False  # orders with a gross amount of 0
     sandbox: bool = False  # orders a source flagged as sandbox/test
 

@@ -40,9 +40,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("merge_log", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_merge_log_person_id"), ["person_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_merge_log_person_id"), ["person_id"], unique=False)
 
     op.create_table(
         "person",
@@ -78,9 +76,7 @@ def upgrade() -> None:
         "contact",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "source_contact_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False
-        ),
+        sa.Column("source_contact_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("first_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -104,20 +100,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_email"), ["email"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_contact_person_id"), ["person_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_contact_source_id"), ["source_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contact_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_contact_source_id"), ["source_id"], unique=False)
 
     op.create_table(
         "orders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "source_order_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False
-        ),
+        sa.Column("source_order_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("ordered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -142,18 +132,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("source_id", "source_order_id"),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_orders_contact_id"), ["contact_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_orders_ordered_at"), ["ordered_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_orders_payment_id"), ["payment_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_orders_source_id"), ["source_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_orders_contact_id"), ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_ordered_at"), ["ordered_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_payment_id"), ["payment_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_source_id"), ["source_id"], unique=False)
 
     op.create_table(
         "order_item",
@@ -170,17 +152,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("order_item", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_order_item_order_id"), ["order_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_order_item_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "refund",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "source_refund_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False
-        ),
+        sa.Column("source_refund_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("refunded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -192,9 +170,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_id", "source_refund_id"),
     )
     with op.batch_alter_table("refund", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_refund_order_id"), ["order_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_refund_order_id"), ["order_id"], unique=False)
 
     # ### end Alembic commands ###
 

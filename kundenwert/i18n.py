@@ -1,0 +1,779 @@
+"""The message catalogue and the locale-aware formats of the dashboard.
+
+Every text a person reads in the UI comes from :data:`MESSAGES` through :func:`t`: German by
+default, English on request. Numbers, money and dates are formatted with babel in the same
+language: ``1.234,56 €`` and ``31.12.2025`` in German, ``€1,234.56`` and ``2025-12-31`` in
+English (ISO dates, because en_GB and en_US disagree on day and month order).
+
+Money arrives as integer cents; it becomes a ``Decimal`` only here, for display.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import polars as pl
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+_DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "yyyy-MM-dd"}
+# st.column_config.DateColumn takes moment.js patterns.
+_DATE_COLUMN_FORMATS = {"de": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+_DATETIME_COLUMN_FORMATS = {"de": "DD.MM.YYYY HH:mm", "en": "YYYY-MM-DD HH:mm"}
+# Plotly's layout.separators: decimal mark, then thousands separator.
+_PLOTLY_SEPARATORS = {"de": ",.", "en": ".,"}
+_DECIMAL_MARKS = {"de": ",", "en": "."}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- frame, navigation, sidebar ------------------------------------------------------------
+    "app.title": {"de": "Kundenwert", "en": "Kundenwert"},
+    "nav.customers": {"de": "Kunden", "en": "Customers"},
+    "nav.matrix": {"de": "Kundenmatrix", "en": "Customer matrix"},
+    "nav.customer": {"de": "Kunde", "en": "Customer"},
+    "nav.duplicates": {"de": "Dubletten", "en": "Duplicates"},
+    "nav.sources": {"de": "Datenquellen", "en": "Data sources"},
+    "nav.settings": {"de": "Einstellungen", "en": "Settings"},
+    "sidebar.language": {"de": "Sprache / Language", "en": "Sprache / Language"},
+    "sidebar.basis": {"de": "Wertbasis", "en": "Value basis"},
+    "sidebar.basis_help": {
+        "de": "Welcher Betrag einer Bestellung zählt: Brutto (was der Kunde bezahlt hat, inkl. "
+        "USt.), Netto (ohne USt.) oder Auszahlung (ohne USt. und ohne Gebühren/Provision).",
+        "en": "Which amount of an order counts: gross (what the customer paid, VAT included), "
+        "net (without VAT) or payout (without VAT and without fees/commission).",
+    },
+    "sidebar.currency": {
+        "de": "Alle Beträge in {currency}, Basis: {basis}.",
+        "en": "All amounts in {currency}, basis: {basis}.",
+    },
+    "app.demo_notice": {
+        "de": "Demo-Daten: Diese Datenbank enthält erfundene Kunden und Bestellungen zum "
+        "Ausprobieren. Für echte Zahlen eine neue Datenbank anlegen und unter Datenquellen "
+        "importieren.",
+        "en": "Demo data: this database holds made-up customers and orders to try things out. "
+        "For real figures, start a new database and import under Data sources.",
+    },
+    "app.loading": {"de": "Daten werden geladen …", "en": "Loading data …"},
+    "empty.title": {"de": "Noch keine Daten", "en": "No data yet"},
+    "empty.body": {
+        "de": "Die Datenbank enthält noch keine Kunden. So geht es los:\n\n"
+        "1. Unter **Datenquellen** einen CSV- oder Excel-Export importieren (Digistore24, "
+        "CopeCart, ablefy/elopage oder eine eigene Tabelle), oder\n"
+        "2. zum Ausprobieren Demo-Daten anlegen: `python -m kundenwert demo`",
+        "en": "The database holds no customers yet. To get started:\n\n"
+        "1. Import a CSV or Excel export under **Data sources** (Digistore24, CopeCart, "
+        "ablefy/elopage or a table of your own), or\n"
+        "2. create demo data to try things out: `python -m kundenwert demo`",
+    },
+    "empty.to_sources": {"de": "Zu den Datenquellen", "en": "Go to data sources"},
+    "common.open_customer": {"de": "Kunde öffnen", "en": "Open customer"},
+    "common.descending": {"de": "absteigend", "en": "descending"},
+    "common.ascending": {"de": "aufsteigend", "en": "ascending"},
+    "common.direction": {"de": "Reihenfolge", "en": "Order"},
+    "common.sort_by": {"de": "Sortieren nach", "en": "Sort by"},
+    "common.page_size": {"de": "Pro Seite", "en": "Per page"},
+    "common.page": {"de": "Seite (von {pages})", "en": "Page (of {pages})"},
+    "common.yes_do": {"de": "Ja, ausführen", "en": "Yes, do it"},
+    "common.cancel": {"de": "Abbrechen", "en": "Cancel"},
+    "common.none": {"de": "–", "en": "–"},
+    "common.error": {"de": "Das ging nicht: {message}", "en": "That did not work: {message}"},
+    "common.select_hint": {
+        "de": "Eine Zeile anklicken (Kästchen links), um den Kunden zu öffnen.",
+        "en": "Click a row (box on the left) to open the customer.",
+    },
+    "common.yes": {"de": "ja", "en": "yes"},
+    "common.no": {"de": "nein", "en": "no"},
+    # --- column labels -------------------------------------------------------------------------
+    "col.person_id": {"de": "Nr.", "en": "No."},
+    "col.name": {"de": "Name", "en": "Name"},
+    "col.email": {"de": "E-Mail", "en": "E-mail"},
+    "col.company": {"de": "Firma", "en": "Company"},
+    "col.country": {"de": "Land", "en": "Country"},
+    "col.city": {"de": "Ort", "en": "City"},
+    "col.postcode": {"de": "PLZ", "en": "Postcode"},
+    "col.sources": {"de": "Quellen", "en": "Sources"},
+    "col.contacts": {"de": "Kontakte", "en": "Contacts"},
+    "col.orders": {"de": "Bestellungen", "en": "Orders"},
+    "col.first_order": {"de": "Erste Bestellung", "en": "First order"},
+    "col.last_order": {"de": "Letzte Bestellung", "en": "Last order"},
+    "col.value": {"de": "Kundenwert ({basis})", "en": "Customer value ({basis})"},
+    "col.refunds": {"de": "Erstattungen ({basis})", "en": "Refunds ({basis})"},
+    "col.chargebacks": {"de": "Rückbuchungen ({basis})", "en": "Chargebacks ({basis})"},
+    "col.from_invoices": {"de": "aus Rechnungen", "en": "from invoices"},
+    "col.total": {"de": "Gesamt ({basis})", "en": "Total ({basis})"},
+    "col.source": {"de": "Quelle", "en": "Source"},
+    "col.kind": {"de": "Art", "en": "Type"},
+    "col.tool": {"de": "Programm", "en": "Tool"},
+    "col.date": {"de": "Datum", "en": "Date"},
+    "col.order_id": {"de": "Bestell-Nr.", "en": "Order no."},
+    "col.status": {"de": "Status", "en": "Status"},
+    "col.currency": {"de": "Währung", "en": "Currency"},
+    "col.original_amount": {
+        "de": "Betrag (brutto, Originalwährung)",
+        "en": "Amount (gross, original currency)",
+    },
+    "col.rate": {"de": "Kurs (1 EUR =)", "en": "Rate (1 EUR =)"},
+    "col.rate_day": {"de": "Kurs vom", "en": "Rate of"},
+    "col.order_value": {"de": "Wert ({basis}, {currency})", "en": "Value ({basis}, {currency})"},
+    "col.counted": {"de": "Zählt", "en": "Counted"},
+    "col.excluded_reason": {"de": "Warum nicht gezählt", "en": "Why not counted"},
+    "col.products": {"de": "Produkte", "en": "Products"},
+    "col.product": {"de": "Produkt", "en": "Product"},
+    "col.quantity": {"de": "Menge", "en": "Quantity"},
+    "col.last_bought": {"de": "Zuletzt gekauft", "en": "Last bought"},
+    "col.link": {"de": "Link", "en": "Link"},
+    "col.link_text": {"de": "öffnen", "en": "open"},
+    "col.created_at": {"de": "Angelegt", "en": "Created"},
+    "col.contact_id": {"de": "Kunden-Nr. in der Quelle", "en": "Customer id at source"},
+    "col.amount": {"de": "Betrag", "en": "Amount"},
+    "col.reason": {"de": "Grund", "en": "Reason"},
+    "col.event": {"de": "Ereignis", "en": "Event"},
+    "col.detail": {"de": "Details", "en": "Details"},
+    "col.at": {"de": "Zeitpunkt", "en": "Time"},
+    "col.action": {"de": "Aktion", "en": "Action"},
+    "col.moved_to": {"de": "Jetzt bei Nr.", "en": "Now with no."},
+    "col.moved_from": {"de": "Kam von Nr.", "en": "Came from no."},
+    "col.contact_ids": {"de": "Kontakt-IDs", "en": "Contact ids"},
+    "col.note": {"de": "Notiz", "en": "Note"},
+    "col.undone_at": {"de": "Rückgängig gemacht am", "en": "Undone on"},
+    "col.log_id": {"de": "Eintrag", "en": "Entry"},
+    "col.counts_towards_totals": {"de": "Zählt zu den Summen", "en": "Counts towards totals"},
+    "col.counted_orders": {"de": "Gezählte Bestellungen", "en": "Counted orders"},
+    "col.last_import": {"de": "Letzter Import", "en": "Last import"},
+    "col.person_a": {"de": "Person A", "en": "Person A"},
+    "col.person_b": {"de": "Person B", "en": "Person B"},
+    "col.canonical": {"de": "Feld in Kundenwert", "en": "Field in Kundenwert"},
+    "col.file_column": {"de": "Spalte in der Datei", "en": "Column in the file"},
+    "col.row": {"de": "Zeile", "en": "Row"},
+    "col.column": {"de": "Spalte", "en": "Column"},
+    "col.problem": {"de": "Problem", "en": "Problem"},
+    # --- Kunden --------------------------------------------------------------------------------
+    "customers.caption": {
+        "de": "Jede Person mit ihrem Kundenwert über alle Quellen: Summe der gezählten "
+        "Bestellungen abzüglich Erstattungen und Rückbuchungen, {basis}, in {currency}.",
+        "en": "Every person with their customer value across all sources: counted orders minus "
+        "refunds and chargebacks, {basis}, in {currency}.",
+    },
+    "customers.search": {"de": "Suche", "en": "Search"},
+    "customers.search_placeholder": {
+        "de": "Name, Firma oder E-Mail",
+        "en": "Name, company or e-mail",
+    },
+    "customers.range": {
+        "de": "{start}–{end} von {total} Kunden",
+        "en": "{start}–{end} of {total} customers",
+    },
+    "customers.none_found": {
+        "de": "Keine Kunden gefunden für „{search}“.",
+        "en": "No customers found for “{search}”.",
+    },
+    "customers.download": {"de": "Liste als CSV herunterladen", "en": "Download list as CSV"},
+    "customers.download_help": {
+        "de": "Alle {total} passenden Kunden in dieser Sortierung (Excel-tauglich: "
+        "Semikolon, Dezimalkomma).",
+        "en": "All {total} matching customers in this order.",
+    },
+    "customers.filename": {"de": "kunden.csv", "en": "customers.csv"},
+    # --- Kundenmatrix --------------------------------------------------------------------------
+    "matrix.caption": {
+        "de": "Kundenwert je Person und Quelle ({basis}, {currency}). „aus Rechnungen“ ist die "
+        "Summe der Rechnungsprogramme (sevDesk, lexoffice); die Quellen-Spalten ergeben "
+        "zusammen den Gesamtwert. Nur Personen mit mindestens einer gezählten Bestellung.",
+        "en": "Customer value per person and source ({basis}, {currency}). “from invoices” is "
+        "the sum of the invoicing programs (sevDesk, lexoffice); the source columns add up to "
+        "the total. Only persons with at least one counted order.",
+    },
+    "matrix.chart_title": {
+        "de": "Kundenwert nach Quelle ({basis}, {currency})",
+        "en": "Customer value by source ({basis}, {currency})",
+    },
+    "matrix.invoices_share": {
+        "de": "Davon aus Rechnungen: {amount}",
+        "en": "Of which from invoices: {amount}",
+    },
+    "matrix.empty": {
+        "de": "Noch keine gezählten Bestellungen: Die Matrix füllt sich, sobald Bestellungen "
+        "mit Status bezahlt, erstattet oder Rückbuchung importiert sind.",
+        "en": "No counted orders yet: the matrix fills once orders with status paid, refunded "
+        "or chargeback are imported.",
+    },
+    "matrix.range": {
+        "de": "{start}–{end} von {total} Personen",
+        "en": "{start}–{end} of {total} persons",
+    },
+    "matrix.filename": {"de": "kundenmatrix.csv", "en": "customer-matrix.csv"},
+    "matrix.download": {"de": "Matrix als CSV herunterladen", "en": "Download matrix as CSV"},
+    # --- Kunde ---------------------------------------------------------------------------------
+    "customer.choose": {
+        "de": "Kunde suchen (Name, E-Mail oder Nr.)",
+        "en": "Find a customer (name, e-mail or no.)",
+    },
+    "customer.choose_other": {"de": "Anderen Kunden öffnen", "en": "Open another customer"},
+    "customer.pick": {"de": "Treffer", "en": "Matches"},
+    "customer.pick_placeholder": {"de": "Person auswählen", "en": "Choose a person"},
+    "customer.no_match": {
+        "de": "Niemand gefunden für „{search}“.",
+        "en": "Nobody found for “{search}”.",
+    },
+    "customer.start": {
+        "de": "Kunden über die Suche oben wählen oder in der Kundenliste anklicken.",
+        "en": "Choose a customer with the search above or click one in the customer list.",
+    },
+    "customer.not_found": {
+        "de": "Kunde Nr. {person} gibt es nicht (mehr).",
+        "en": "Customer no. {person} does not exist (any more).",
+    },
+    "customer.heading": {"de": "{name} · Nr. {person}", "en": "{name} · no. {person}"},
+    "customer.unnamed": {"de": "Ohne Namen", "en": "No name"},
+    "customer.back": {"de": "Zur Kundenliste", "en": "Back to the customer list"},
+    "customer.no_contacts": {
+        "de": "Diese Person hat keine Kontakte mehr: Sie wurde mit einer anderen Person "
+        "zusammengeführt. Im Verlauf unten lässt sich das rückgängig machen.",
+        "en": "This person has no contacts left: it was merged into another person. The "
+        "history below can undo that.",
+    },
+    "customer.value": {"de": "Kundenwert ({basis})", "en": "Customer value ({basis})"},
+    "customer.value_help": {
+        "de": "Summe der gezählten Bestellungen abzüglich Erstattungen und Rückbuchungen, "
+        "{basis}, in {currency}.",
+        "en": "Counted orders minus refunds and chargebacks, {basis}, in {currency}.",
+    },
+    "customer.orders": {"de": "Gezählte Bestellungen", "en": "Counted orders"},
+    "customer.orders_help": {
+        "de": "Bestellungen mit Status bezahlt, (teilweise) erstattet oder Rückbuchung, die "
+        "keine Regel ausschließt.",
+        "en": "Orders with status paid, (partially) refunded or chargeback that no rule excludes.",
+    },
+    "customer.average_order": {"de": "Ø Bestellwert ({basis})", "en": "Avg. order ({basis})"},
+    "customer.first_order": {"de": "Erste Bestellung", "en": "First order"},
+    "customer.last_order": {"de": "Letzte Bestellung", "en": "Last order"},
+    "customer.refunds": {"de": "Erstattungen ({basis})", "en": "Refunds ({basis})"},
+    "customer.chargebacks": {"de": "Rückbuchungen ({basis})", "en": "Chargebacks ({basis})"},
+    "customer.by_source": {"de": "Wert nach Quelle", "en": "Value by source"},
+    "customer.no_value": {
+        "de": "Keine gezählten Bestellungen, daher kein Wert je Quelle.",
+        "en": "No counted orders, so no value per source.",
+    },
+    "customer.contacts": {"de": "Persönliche Daten je Quelle", "en": "Personal data by source"},
+    "customer.orders_table": {
+        "de": "Bestellungen und Rechnungen",
+        "en": "Orders and invoices",
+    },
+    "customer.orders_caption": {
+        "de": "Alle Bestellungen, auch nicht gezählte. Fremdwährungen werden mit dem "
+        "EZB-Referenzkurs des Bestelltags umgerechnet (sonst dem letzten davor).",
+        "en": "Every order, counted or not. Foreign currencies are converted with the ECB "
+        "reference rate of the order day (else the last one before).",
+    },
+    "customer.products": {"de": "Gekaufte Produkte", "en": "Products bought"},
+    "customer.no_products": {"de": "Keine Produkte erfasst.", "en": "No products recorded."},
+    "customer.refunds_table": {
+        "de": "Erstattungen und Rückbuchungen",
+        "en": "Refunds and chargebacks",
+    },
+    "customer.refunds_caption": {
+        "de": "Beträge brutto in der Währung der Bestellung.",
+        "en": "Amounts gross in the order's currency.",
+    },
+    "customer.no_refunds": {
+        "de": "Keine Erstattungen oder Rückbuchungen.",
+        "en": "No refunds or chargebacks.",
+    },
+    "customer.timeline": {"de": "Verlauf", "en": "Activity"},
+    "customer.timeline_table": {"de": "Verlauf als Tabelle", "en": "Activity as a table"},
+    "customer.no_timeline": {"de": "Noch keine Ereignisse.", "en": "No events yet."},
+    "customer.history": {"de": "Zusammenführungen", "en": "Merge history"},
+    "customer.no_history": {
+        "de": "Keine Zusammenführungen für diese Person.",
+        "en": "No merges for this person.",
+    },
+    "customer.merge": {
+        "de": "Mit anderer Person zusammenführen",
+        "en": "Merge with another person",
+    },
+    "customer.merge_help": {
+        "de": "Alle Kontakte der gewählten Person kommen zu dieser Person. Das lässt sich im "
+        "Verlauf rückgängig machen.",
+        "en": "Every contact of the chosen person moves to this person. The history can undo it.",
+    },
+    "customer.merge_search": {
+        "de": "Andere Person suchen (Nr., E-Mail oder Name)",
+        "en": "Find the other person (no., e-mail or name)",
+    },
+    "customer.merge_placeholder": {
+        "de": "z. B. 1234 oder name@beispiel.de",
+        "en": "e.g. 1234 or name@example.com",
+    },
+    "customer.merge_button": {"de": "Zusammenführen …", "en": "Merge …"},
+    "customer.merge_confirm": {
+        "de": "{other} mit allen Kontakten zu {person} verschieben?",
+        "en": "Move {other} with all contacts to {person}?",
+    },
+    "customer.merged": {
+        "de": "Zusammengeführt: Nr. {other} gehört jetzt zu Nr. {person}.",
+        "en": "Merged: no. {other} now belongs to no. {person}.",
+    },
+    "customer.note": {"de": "Notiz (optional)", "en": "Note (optional)"},
+    "customer.split": {"de": "Kontakt abtrennen", "en": "Split a contact off"},
+    "customer.split_help": {
+        "de": "Die gewählten Kontakte werden zu einer neuen Person (z. B. eine gemeinsam "
+        "genutzte E-Mail-Adresse).",
+        "en": "The chosen contacts become a new person (e.g. a shared e-mail address).",
+    },
+    "customer.split_pick": {"de": "Kontakte", "en": "Contacts"},
+    "customer.split_button": {"de": "Abtrennen …", "en": "Split off …"},
+    "customer.split_confirm": {
+        "de": "{count} Kontakt(e) von {person} abtrennen und als neue Person anlegen?",
+        "en": "Split {count} contact(s) off {person} into a new person?",
+    },
+    "customer.split_done": {
+        "de": "Abgetrennt: Die Kontakte gehören jetzt zu Nr. {new}.",
+        "en": "Split off: the contacts now belong to no. {new}.",
+    },
+    "customer.split_single": {
+        "de": "Diese Person hat nur einen Kontakt; abtrennen geht erst ab zwei.",
+        "en": "This person has a single contact; splitting needs at least two.",
+    },
+    "customer.undo": {"de": "Rückgängig machen", "en": "Undo"},
+    "customer.undo_pick": {"de": "Eintrag", "en": "Entry"},
+    "customer.undo_button": {"de": "Rückgängig machen …", "en": "Undo …"},
+    "customer.undo_confirm": {
+        "de": "Eintrag #{log} rückgängig machen? Die Kontakte gehen dorthin zurück, woher sie "
+        "kamen.",
+        "en": "Undo entry #{log}? The contacts go back to where they came from.",
+    },
+    "customer.undone": {
+        "de": "Eintrag #{log} rückgängig gemacht; die Kontakte gehören jetzt zu Nr. {person}.",
+        "en": "Entry #{log} undone; the contacts now belong to no. {person}.",
+    },
+    "customer.nothing_to_undo": {
+        "de": "Nichts rückgängig zu machen.",
+        "en": "Nothing to undo.",
+    },
+    "customer.log_label": {
+        "de": "#{log} · {date} · {action} ({reason})",
+        "en": "#{log} · {date} · {action} ({reason})",
+    },
+    "customer.person_label": {
+        "de": "Nr. {person} · {name} · {email} · {value}",
+        "en": "No. {person} · {name} · {email} · {value}",
+    },
+    "customer.contact_label": {
+        "de": "{source}: {email} ({name})",
+        "en": "{source}: {email} ({name})",
+    },
+    "customer.open_person": {"de": "Nr. {person} öffnen", "en": "Open no. {person}"},
+    "customer.person_ref": {"de": "Nr. {person}", "en": "no. {person}"},
+    # --- Dubletten -----------------------------------------------------------------------------
+    "duplicates.caption": {
+        "de": "Personen, die wahrscheinlich dieselbe Kundin / derselbe Kunde sind, aber nicht "
+        "automatisch zusammengeführt wurden (verschiedene E-Mail-Adressen). Bitte prüfen und "
+        "bei Bedarf zusammenführen.",
+        "en": "Persons that are probably the same customer but were not merged automatically "
+        "(different e-mail addresses). Please check and merge where right.",
+    },
+    "duplicates.none": {
+        "de": "Keine wahrscheinlichen Dubletten gefunden.",
+        "en": "No probable duplicates found.",
+    },
+    "duplicates.count": {
+        "de": "{count} mögliche Dubletten",
+        "en": "{count} possible duplicates",
+    },
+    "duplicates.select_hint": {
+        "de": "Eine Zeile anklicken, um beide Personen zu vergleichen und zusammenzuführen.",
+        "en": "Click a row to compare both persons and merge them.",
+    },
+    "duplicates.merge_button": {
+        "de": "B in A zusammenführen …",
+        "en": "Merge B into A …",
+    },
+    # --- Datenquellen --------------------------------------------------------------------------
+    "sources.caption": {
+        "de": "Jede Quelle ist ein Konto eines Programms (mehrere Konten desselben Programms "
+        "sind normal). Werte {basis}, in {currency}.",
+        "en": "Every source is one account of a tool (several accounts of the same tool are "
+        "normal). Values {basis}, in {currency}.",
+    },
+    "sources.none": {
+        "de": "Noch keine Datenquellen. Der erste Import unten legt eine an.",
+        "en": "No data sources yet. The first import below creates one.",
+    },
+    "sources.import": {"de": "Datei importieren", "en": "Import a file"},
+    "sources.import_caption": {
+        "de": "CSV- oder Excel-Export (Digistore24, CopeCart, ablefy/elopage oder eigene "
+        "Tabelle mit Bestell-Nr., Datum, E-Mail und Betrag). Erst wird eine Vorschau gezeigt; "
+        "gespeichert wird erst mit „Importieren“.",
+        "en": "CSV or Excel export (Digistore24, CopeCart, ablefy/elopage or a table of your "
+        "own with order id, date, e-mail and amount). A preview comes first; nothing is stored "
+        "before “Import”.",
+    },
+    "sources.file": {"de": "Datei", "en": "File"},
+    "sources.label": {"de": "Quelle (Konto)", "en": "Source (account)"},
+    "sources.new_label": {"de": "Neue Quelle …", "en": "New source …"},
+    "sources.new_label_input": {
+        "de": "Name der neuen Quelle",
+        "en": "Name of the new source",
+    },
+    "sources.new_label_placeholder": {
+        "de": "z. B. Digistore24 Hauptkonto",
+        "en": "e.g. Digistore24 main account",
+    },
+    "sources.format": {"de": "Format", "en": "Format"},
+    "sources.format_auto": {"de": "automatisch erkennen", "en": "detect automatically"},
+    "sources.preview": {"de": "Vorschau", "en": "Preview"},
+    "sources.detected": {
+        "de": "Erkanntes Format: **{format}** · {mode} · {rows} Zeilen",
+        "en": "Detected format: **{format}** · {mode} · {rows} rows",
+    },
+    "sources.mode_orders": {"de": "Bestellungen", "en": "orders"},
+    "sources.mode_customers": {
+        "de": "Kundenliste (nur Kontakte)",
+        "en": "customer list (contacts only)",
+    },
+    "sources.mapping": {"de": "Zugeordnete Spalten", "en": "Mapped columns"},
+    "sources.unmapped": {
+        "de": "Nicht verwendete Spalten: {columns}",
+        "en": "Columns not used: {columns}",
+    },
+    "sources.first_rows": {"de": "Erste Zeilen", "en": "First rows"},
+    "sources.problems": {
+        "de": "{count} Problem(e) in der Datei – so wird nichts importiert:",
+        "en": "{count} problem(s) in the file – nothing is imported like this:",
+    },
+    "sources.no_problems": {
+        "de": "Keine Probleme gefunden.",
+        "en": "No problems found.",
+    },
+    "sources.import_button": {"de": "Importieren", "en": "Import"},
+    "sources.need_label": {
+        "de": "Bitte einen Namen für die Quelle angeben.",
+        "en": "Please name the source.",
+    },
+    "sources.imported": {
+        "de": "Import in „{label}“ fertig: {summary}",
+        "en": "Import into “{label}” done: {summary}",
+    },
+    "sources.preview_failed": {
+        "de": "Die Datei lässt sich nicht lesen: {message}",
+        "en": "The file cannot be read: {message}",
+    },
+    # --- Einstellungen -------------------------------------------------------------------------
+    "settings.rules": {"de": "Testbestellungen ausschließen", "en": "Exclude test orders"},
+    "settings.rules_caption": {
+        "de": "Bestellungen, die eine dieser Regeln trifft, zählen nirgends mit, bleiben aber "
+        "unten zur Kontrolle aufgelistet. Ab Werk ist keine Regel aktiv.",
+        "en": "Orders matching one of these rules count nowhere but stay listed below for "
+        "review. No rule is on by default.",
+    },
+    "settings.rules_emails": {
+        "de": "Eigene E-Mail-Adressen (eine pro Zeile)",
+        "en": "Own e-mail addresses (one per line)",
+    },
+    "settings.rules_domains": {
+        "de": "Eigene Domains (eine pro Zeile, z. B. meinefirma.de)",
+        "en": "Own domains (one per line, e.g. mycompany.com)",
+    },
+    "settings.rules_zero": {
+        "de": "Bestellungen mit einem Betrag von 0,00 ausschließen",
+        "en": "Exclude orders with an amount of 0.00",
+    },
+    "settings.rules_sandbox": {
+        "de": "Von der Quelle als Test/Sandbox markierte Bestellungen ausschließen",
+        "en": "Exclude orders the source marked as test/sandbox",
+    },
+    "settings.rules_save": {"de": "Regeln speichern", "en": "Save rules"},
+    "settings.rules_saved": {
+        "de": "Regeln gespeichert; alle Zahlen sind neu berechnet.",
+        "en": "Rules saved; every figure is recalculated.",
+    },
+    "settings.excluded": {"de": "Nicht gezählte Bestellungen", "en": "Orders not counted"},
+    "settings.excluded_caption": {
+        "de": "Bestellungen, die eine Regel ausschließt (Testbestellung, doppelte Zahlung, "
+        "Quelle zählt nicht, kein Wechselkurs). Stornierte, offene und fehlgeschlagene "
+        "Bestellungen zählen ohnehin nicht und stehen hier nicht.",
+        "en": "Orders a rule leaves out (test order, duplicate payment, source not counted, no "
+        "exchange rate). Cancelled, pending and failed orders never count and are not listed.",
+    },
+    "settings.excluded_none": {
+        "de": "Keine Bestellung ist ausgeschlossen.",
+        "en": "No order is excluded.",
+    },
+    "settings.rates": {"de": "EZB-Wechselkurse", "en": "ECB exchange rates"},
+    "settings.rates_caption": {
+        "de": "Für Bestellungen in Fremdwährungen: die Referenzkurse der EZB als "
+        "eurofxref-hist.zip oder .csv hochladen (ecb.europa.eu → Euro foreign exchange "
+        "reference rates). Bereits bekannte Kurse bleiben, neue kommen dazu.",
+        "en": "For orders in foreign currencies: upload the ECB reference rates as "
+        "eurofxref-hist.zip or .csv (ecb.europa.eu → Euro foreign exchange reference rates). "
+        "Known rates stay, new ones are added.",
+    },
+    "settings.rates_file": {"de": "EZB-Datei", "en": "ECB file"},
+    "settings.rates_button": {"de": "Kurse importieren", "en": "Import rates"},
+    "settings.rates_done": {
+        "de": "{count} neue Kurse gespeichert.",
+        "en": "{count} new rates stored.",
+    },
+    "settings.rates_known": {
+        "de": "Bekannte Kurse: {count} ({currencies} Währungen, {first} bis {last}).",
+        "en": "Known rates: {count} ({currencies} currencies, {first} to {last}).",
+    },
+    "settings.rates_none": {
+        "de": "Noch keine Wechselkurse gespeichert.",
+        "en": "No exchange rates stored yet.",
+    },
+    "settings.missing_rates": {
+        "de": "{count} Bestellung(en) ohne Wechselkurs zählen nicht mit. EZB-Kurse importieren, "
+        "dann zählen sie.",
+        "en": "{count} order(s) without exchange rate do not count. Import the ECB rates and "
+        "they will.",
+    },
+    "settings.installation": {"de": "Installation", "en": "Installation"},
+    "settings.installation_caption": {
+        "de": "Diese Einstellungen kommen aus Umgebungsvariablen (KUNDENWERT_*) oder der Datei "
+        ".env und werden beim Start gelesen.",
+        "en": "These settings come from environment variables (KUNDENWERT_*) or the .env file "
+        "and are read at start.",
+    },
+    "settings.base_currency": {"de": "Basiswährung", "en": "Base currency"},
+    "settings.default_basis": {"de": "Standard-Wertbasis", "en": "Default value basis"},
+    "settings.database": {"de": "Datenbank", "en": "Database"},
+    "settings.inactivity": {
+        "de": "Inaktiv nach {days} Tagen ohne Bestellung",
+        "en": "Inactive after {days} days without an order",
+    },
+    # --- import report -------------------------------------------------------------------------
+    "report.summary": {
+        "de": "{rows} Zeilen gelesen; {contacts_added} Kontakte neu, {contacts_updated} "
+        "aktualisiert; {orders_added} Bestellungen neu, {orders_updated} aktualisiert; "
+        "{refunds_added} Erstattungen neu.",
+        "en": "{rows} rows read; {contacts_added} contacts new, {contacts_updated} updated; "
+        "{orders_added} orders new, {orders_updated} updated; {refunds_added} refunds new.",
+    },
+    # --- value basis ---------------------------------------------------------------------------
+    "basis.gross": {"de": "brutto", "en": "gross"},
+    "basis.net": {"de": "netto", "en": "net"},
+    "basis.payout": {"de": "Auszahlung", "en": "payout"},
+    "basis_long.gross": {"de": "Brutto (inkl. USt.)", "en": "Gross (VAT included)"},
+    "basis_long.net": {"de": "Netto (ohne USt.)", "en": "Net (without VAT)"},
+    "basis_long.payout": {
+        "de": "Auszahlung (ohne USt. und Gebühren)",
+        "en": "Payout (without VAT and fees)",
+    },
+    # --- order status and kind -----------------------------------------------------------------
+    "status.paid": {"de": "bezahlt", "en": "paid"},
+    "status.refunded": {"de": "erstattet", "en": "refunded"},
+    "status.partially_refunded": {"de": "teilweise erstattet", "en": "partially refunded"},
+    "status.chargeback": {"de": "Rückbuchung", "en": "chargeback"},
+    "status.cancelled": {"de": "storniert", "en": "cancelled"},
+    "status.pending": {"de": "offen", "en": "pending"},
+    "status.failed": {"de": "fehlgeschlagen", "en": "failed"},
+    "kind.one_time": {"de": "Einmalkauf", "en": "one-time"},
+    "kind.subscription": {"de": "Abo", "en": "subscription"},
+    "kind.installment": {"de": "Ratenzahlung", "en": "instalment"},
+    "kind.trial": {"de": "Testphase", "en": "trial"},
+    "kind.invoice": {"de": "Rechnung", "en": "invoice"},
+    # --- tools (source kinds) ------------------------------------------------------------------
+    "tool.digistore24": {"de": "Digistore24", "en": "Digistore24"},
+    "tool.copecart": {"de": "CopeCart", "en": "CopeCart"},
+    "tool.elopage": {"de": "ablefy (elopage)", "en": "ablefy (elopage)"},
+    "tool.ablefy": {"de": "ablefy (elopage)", "en": "ablefy (elopage)"},
+    "tool.stripe": {"de": "Stripe", "en": "Stripe"},
+    "tool.paypal": {"de": "PayPal", "en": "PayPal"},
+    "tool.woocommerce": {"de": "WooCommerce", "en": "WooCommerce"},
+    "tool.shopify": {"de": "Shopify", "en": "Shopify"},
+    "tool.sevdesk": {"de": "sevDesk", "en": "sevDesk"},
+    "tool.lexoffice": {"de": "lexoffice", "en": "lexoffice"},
+    "tool.csv": {"de": "CSV/Excel-Import", "en": "CSV/Excel import"},
+    "tool.generic": {"de": "CSV/Excel (allgemein)", "en": "CSV/Excel (generic)"},
+    # --- why an order does not count -----------------------------------------------------------
+    "excluded.source_not_counted": {
+        "de": "Quelle zählt nicht zu den Summen",
+        "en": "Source does not count towards totals",
+    },
+    "excluded.test_order": {"de": "Testbestellung (Regel)", "en": "Test order (rule)"},
+    "excluded.no_rate": {
+        "de": "Kein Wechselkurs für das Bestelldatum",
+        "en": "No exchange rate for the order date",
+    },
+    "excluded.duplicate_payment": {
+        "de": "Dieselbe Zahlung schon in einer anderen Quelle gezählt",
+        "en": "Same payment already counted in another source",
+    },
+    "excluded.status": {
+        "de": "Status zählt nicht ({status})",
+        "en": "Status does not count ({status})",
+    },
+    # --- identity ------------------------------------------------------------------------------
+    "merge_action.merge": {"de": "zusammengeführt", "en": "merged"},
+    "merge_action.split": {"de": "abgetrennt", "en": "split off"},
+    "merge_reason.same_email": {"de": "gleiche E-Mail-Adresse", "en": "same e-mail address"},
+    "merge_reason.manual": {"de": "von Hand", "en": "by hand"},
+    "merge_reason.undo": {"de": "Rückgängig", "en": "undo"},
+    "duplicate_reason.same_name_postcode": {
+        "de": "gleicher Name und gleiche PLZ",
+        "en": "same name and postcode",
+    },
+    "duplicate_reason.similar_email": {
+        "de": "ähnliche E-Mail-Adresse (Tippfehler?)",
+        "en": "similar e-mail address (typo?)",
+    },
+    # --- refunds and timeline ------------------------------------------------------------------
+    "refund_reason.refund": {"de": "Erstattung", "en": "refund"},
+    "refund_reason.chargeback": {"de": "Rückbuchung", "en": "chargeback"},
+    "event.contact": {"de": "Kontakt angelegt", "en": "contact created"},
+    "event.order": {"de": "Bestellung", "en": "order"},
+    "event.refund": {"de": "Erstattung", "en": "refund"},
+    "event.chargeback": {"de": "Rückbuchung", "en": "chargeback"},
+    # --- sortable customer columns (sort select box) -------------------------------------------
+    "sort.value": {"de": "Kundenwert", "en": "Customer value"},
+    "sort.name": {"de": "Name", "en": "Name"},
+    "sort.email": {"de": "E-Mail", "en": "E-mail"},
+    "sort.company": {"de": "Firma", "en": "Company"},
+    "sort.country": {"de": "Land", "en": "Country"},
+    "sort.city": {"de": "Ort", "en": "City"},
+    "sort.postcode": {"de": "PLZ", "en": "Postcode"},
+    "sort.orders": {"de": "Bestellungen", "en": "Orders"},
+    "sort.first_order": {"de": "Erste Bestellung", "en": "First order"},
+    "sort.last_order": {"de": "Letzte Bestellung", "en": "Last order"},
+    "sort.refunds": {"de": "Erstattungen", "en": "Refunds"},
+    "sort.person_id": {"de": "Nr.", "en": "No."},
+    "sort.total": {"de": "Gesamt", "en": "Total"},
+    "sort.from_invoices": {"de": "aus Rechnungen", "en": "from invoices"},
+}
+
+
+def normalise_language(lang: str | None) -> str:
+    """``de``/``en`` (also from ``de_DE``, ``en-GB``, …); anything else is German."""
+    code = (lang or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str | None = DEFAULT_LANGUAGE, **kwargs: object) -> str:
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``kwargs``.
+
+    An unknown key raises ``KeyError``: a missing text is a bug a test should catch.
+    """
+    text = MESSAGES[key][normalise_language(lang)]
+    return text.format(**kwargs) if kwargs else text
+
+
+def label(group: str, value: object, lang: str | None = DEFAULT_LANGUAGE) -> str:
+    """The label of a code (status, kind, tool, reason, …); unknown codes show as they are."""
+    if value is None:
+        return ""
+    entry = MESSAGES.get(f"{group}.{value}")
+    return entry[normalise_language(lang)] if entry else str(value)
+
+
+def locale_of(lang: str | None) -> str:
+    return LOCALES[normalise_language(lang)]
+
+
+def cents_to_amount(cents: int) -> Decimal:
+    """Integer cents → exact Decimal currency units (for display only)."""
+    return Decimal(int(cents)) / 100
+
+
+def format_money(cents: int | None, currency: str = "EUR", lang: str | None = "de") -> str:
+    """``123456`` → ``1.234,56 €`` (German, with a no-break space) or ``€1,234.56``."""
+    if cents is None:
+        return ""
+    return format_currency(cents_to_amount(cents), currency, locale=locale_of(lang))
+
+
+def format_amount_plain(cents: int | None, lang: str | None = "de") -> str:
+    """``123456`` → ``1234,56`` / ``1234.56``: no symbol, no grouping (for CSV files)."""
+    if cents is None:
+        return ""
+    text = f"{cents_to_amount(cents):.2f}"
+    return text.replace(".", _DECIMAL_MARKS[normalise_language(lang)])
+
+
+def amount_expr(column: str, lang: str | None = "de") -> pl.Expr:
+    """Polars expression: integer cents column → ``1234,56`` text, like
+    :func:`format_amount_plain` but for a whole column at once (CSV export of large lists)."""
+    cents = pl.col(column)
+    magnitude = cents.abs()
+    units = (magnitude // 100).cast(pl.String)
+    hundredths = (magnitude % 100).cast(pl.String).str.zfill(2)
+    sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    mark = _DECIMAL_MARKS[normalise_language(lang)]
+    return pl.concat_str([sign, units, pl.lit(mark), hundredths]).alias(column)
+
+
+def format_number(value: int | float | Decimal | None, lang: str | None = "de") -> str:
+    """``5000`` → ``5.000`` / ``5,000``."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=locale_of(lang))
+
+
+def format_percent(
+    fraction: float | Decimal | None, lang: str | None = "de", decimals: int = 1
+) -> str:
+    """``0.1234`` → ``12,3 %`` / ``12.3%``."""
+    if fraction is None:
+        return ""
+    digits = "0" * decimals
+    pattern = "#,##0" + (f".{digits}" if decimals else "")
+    pattern += "\u00a0%" if normalise_language(lang) == "de" else "%"
+    return format_decimal(Decimal(str(fraction)), format=pattern, locale=locale_of(lang))
+
+
+def format_rate(rate: str | Decimal | None, lang: str | None = "de") -> str:
+    """An exchange rate with all its published digits: ``1.0856`` → ``1,0856``."""
+    if rate is None or rate == "":
+        return ""
+    try:
+        value = Decimal(str(rate))
+    except InvalidOperation:
+        return str(rate)
+    return format_decimal(value, format="#,##0.0###########", locale=locale_of(lang))
+
+
+def format_date(value: date | datetime | None, lang: str | None = "de") -> str:
+    """``date(2025, 12, 31)`` → ``31.12.2025`` / ``2025-12-31``; ``None`` → ``""``."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    pattern = _DATE_PATTERNS[normalise_language(lang)]
+    return babel_format_date(day, pattern, locale=locale_of(lang))
+
+
+def format_datetime(value: datetime | None, lang: str | None = "de") -> str:
+    """``31.12.2025 14:05`` / ``2025-12-31 14:05`` (UTC, as stored)."""
+    if value is None:
+        return ""
+    return f"{format_date(value, lang)} {value:%H:%M}"
+
+
+@lru_cache(maxsize=4)
+def _territories(lang: str) -> dict[str, str]:
+    return dict(Locale.parse(locale_of(lang)).territories)
+
+
+def country_name(code: str | None, lang: str | None = "de") -> str:
+    """``DE`` → ``Deutschland`` / ``Germany``; unknown codes as they are."""
+    if not code:
+        return ""
+    return _territories(normalise_language(lang)).get(code.upper(), code)
+
+
+def date_column_format(lang: str | None = "de") -> str:
+    """The moment.js pattern for ``st.column_config.DateColumn`` in this language."""
+    return _DATE_COLUMN_FORMATS[normalise_language(lang)]
+
+
+def datetime_column_format(lang: str | None = "de") -> str:
+    return _DATETIME_COLUMN_FORMATS[normalise_language(lang)]
+
+
+def plotly_separators(lang: str | None = "de") -> str:
+    """Plotly's ``layout.separators`` (decimal mark, thousands separator)."""
+    return _PLOTLY_SEPARATORS[normalise_language(lang)]

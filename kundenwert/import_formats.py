@@ -1,0 +1,899 @@
+"""Reading CSV/Excel exports and the formats Kundenwert recognises in them.
+
+Three jobs, each small:
+
+* :func:`read_table` turns the bytes of an upload into a frame of strings, whatever Excel or a
+  tool did to them: UTF-8 with or without BOM, UTF-16 ("Unicode text"), else Windows-1252;
+  ``;``, ``,``, tab or ``|`` as delimiter; an optional ``sep=;`` first line; ``.xlsx``/``.xls``
+  sheets whose date cells arrive as real dates.
+* :func:`detect_format` recognises a known tool's export by its header and :func:`map_columns`
+  finds the file column for every canonical field.
+* ``parse_*`` functions turn one cell into a canonical value or raise :class:`CellError` with a
+  message key, so that the importer can say which row and column is wrong and why.
+
+Header names are compared normalised (lower case, umlauts transliterated, everything but
+letters and digits dropped), so ``Bestell-ID``, ``BESTELL ID`` and ``bestell_id`` are the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import fastexcel
+import polars as pl
+from babel import Locale
+from babel.core import get_global
+from babel.numbers import list_currencies
+
+LOCAL_ZONE = ZoneInfo("Europe/Berlin")
+# A date without a time is taken as noon local time: the calendar day then stays the same in
+# UTC and in Berlin, so a day-based figure never moves an order to the previous day.
+DATE_ONLY_TIME = time(12, 0)
+
+ORDER_STATUSES = (
+    "paid",
+    "refunded",
+    "partially_refunded",
+    "chargeback",
+    "cancelled",
+    "pending",
+    "failed",
+)
+ORDER_KINDS = ("one_time", "subscription", "installment", "trial", "invoice")
+
+# Canonical fields a file column can be mapped to (the generic format's English names, plus a
+# few that only tool exports have).
+FIELDS = (
+    "order_id",
+    "transaction_id",
+    "installment_id",
+    "date",
+    "email",
+    "customer_id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "country",
+    "city",
+    "postcode",
+    "customer_since",
+    "product",
+    "product_id",
+    "quantity",
+    "amount",
+    "unit_price",
+    "net",
+    "currency",
+    "tax",
+    "status",
+    "status_detail",
+    "kind",
+    "refunded",
+    "refund_date",
+    "payment_id",
+)
+ORDER_FIELDS = ("order_id", "amount", "unit_price")
+REQUIRED_ORDER_FIELDS = ("order_id", "date", "email", "amount")
+REQUIRED_CUSTOMER_FIELDS = ("email",)
+# A required field another column can stand in for: the customer id identifies the buyer where
+# a file has no e-mail addresses; unit price × quantity is the amount where no total is given.
+STAND_INS = {"email": "customer_id", "amount": "unit_price"}
+
+
+class CellError(ValueError):
+    """One cell cannot be read; ``key`` names the message, ``params`` fill it in."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params: dict[str, Any] = params
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (empty, not a table, broken Excel)."""
+
+    def __init__(self, key: str, row: int | None = None, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.row = row
+        self.params: dict[str, Any] = params
+
+
+# --- Header names -------------------------------------------------------------------------------
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def normalise_header(name: str) -> str:
+    """``"Käufer E-Mail"`` → ``"kaeuferemail"``: the form header names are compared in."""
+    lowered = name.strip().lower().translate(_TRANSLITERATION)
+    return re.sub(r"[^a-z0-9]", "", lowered)
+
+
+def normalise_value(value: str) -> str:
+    """Status and kind values: lower case, umlauts kept, separators made single spaces."""
+    return re.sub(r"[\s_\-]+", " ", value.strip().lower())
+
+
+# --- Formats --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """How one kind of export names its columns and values.
+
+    ``aliases`` maps a canonical field to header names, best first. A known tool's format is
+    recognised when the header contains all names of one of its ``signatures``. Its own
+    ``status_values``/``kind_values`` are looked up before the generic ones. With
+    ``transaction_rows`` every row is one payment (instalments and renewals repeat the order
+    id), so the order key is the transaction id and refund rows are attached to the payment
+    they refund. ``source`` says where the header names come from.
+    """
+
+    name: str
+    label: str
+    kind: str
+    aliases: Mapping[str, tuple[str, ...]]
+    signatures: tuple[frozenset[str], ...] = ()
+    status_values: Mapping[str, str] = field(default_factory=dict)
+    kind_values: Mapping[str, str] = field(default_factory=dict)
+    transaction_rows: bool = False
+    # Values of the kind column that say the row is a refund (Digistore24's "Rückgabe").
+    refund_kinds: frozenset[str] = frozenset()
+    source: str = ""
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """``"a | b"`` → ``("a", "b")``: header names, best first."""
+    return tuple(name.strip() for name in text.split("|"))
+
+
+def _values(**names: str) -> dict[str, str]:
+    """``paid="bezahlt | paid"`` → ``{"bezahlt": "paid", "paid": "paid"}``: a value table."""
+    return {normalise_value(name): value for value, text in names.items() for name in _names(text)}
+
+
+# Header names are compared normalised, so "order_id", "Order ID" and "order-id" are one name.
+_GENERIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "order_id": _names(
+        "order_id | order number | order no | bestellnummer | bestell-id | bestellnr"
+        " | bestellung | auftragsnummer | auftragsnr | invoice | invoice no | invoice number"
+        " | rechnungsnummer | rechnungsnr | belegnummer"
+    ),
+    "date": _names(
+        "date | order_date | ordered_at | created_at | created | invoice date | datum"
+        " | bestelldatum | kaufdatum | auftragsdatum | transaktionsdatum | rechnungsdatum"
+        " | belegdatum | zahlungsdatum"
+    ),
+    "email": _names(
+        "email | e-mail-adresse | email address | customer_email | buyer_email"
+        " | kunden-e-mail | käufer e-mail | mail"
+    ),
+    "customer_id": _names("customer_id | customer number | kundennummer | kunden-id | kundennr"),
+    "first_name": _names("first_name | given name | vorname"),
+    "last_name": _names("last_name | surname | family name | nachname"),
+    "full_name": _names("name | full name | customer name | kundenname | kunde | käufer"),
+    "company": _names("company | company name | firma | firmenname | unternehmen"),
+    "country": _names("country | country code | land | ländercode | staat"),
+    "city": _names("city | town | ort | stadt | wohnort"),
+    "postcode": _names("postcode | postal code | zip | zip code | plz | postleitzahl"),
+    "customer_since": _names(
+        "customer_since | kunde seit | registriert am | registered at | signup date"
+    ),
+    "product": _names(
+        "product | product name | item | description | produkt | produktname | artikel"
+        " | artikelname | bezeichnung | beschreibung"
+    ),
+    "product_id": _names("product_id | sku | stock code | produkt-id | artikelnummer | artikelnr"),
+    "quantity": _names("quantity | qty | menge | anzahl | stückzahl"),
+    "amount": _names(
+        "amount | gross | gross amount | total | betrag | bruttobetrag | brutto | gesamtbetrag"
+        " | gesamtbruttobetrag | summe | umsatz"
+    ),
+    "unit_price": _names(
+        "unit_price | price | unitprice | einzelpreis | stückpreis | preis | preis pro stück"
+    ),
+    "net": _names("net | net amount | netto | nettobetrag"),
+    "currency": _names("currency | währung | curr"),
+    "tax": _names(
+        "tax | vat | tax amount | vat amount | mwst | mwst-betrag | mehrwertsteuer | ust"
+        " | umsatzsteuer | steuer | steuerbetrag"
+    ),
+    "status": _names(
+        "status | payment status | order status | zahlungsstatus | bestellstatus"
+        " | transaktionsstatus"
+    ),
+    "kind": _names(
+        "kind | order kind | payment plan | art | zahlungsplan | abrechnungstyp | bestellart"
+        " | vertragsart"
+    ),
+    "refunded": _names(
+        "refunded | refunded amount | refund | refund amount | erstattet | erstattung"
+        " | erstattungsbetrag | rückerstattung | rückerstattet"
+    ),
+    "refund_date": _names("refund_date | refunded_at | erstattungsdatum | erstattet am"),
+    # The payment provider's id of the payment (PayPal, Stripe …), to recognise the same
+    # payment seen in a shop export and in the provider's own data.
+    "payment_id": _names(
+        "payment_id | payment reference | transaction_id | zahlungs-id | zahlungsreferenz"
+        " | transaktions-id | transaktionscode | paypal transaktionscode"
+    ),
+}
+
+GENERIC = ImportFormat(
+    name="generic",
+    label="CSV/Excel (Kundenwert-Format)",
+    kind="csv",
+    aliases=_GENERIC_ALIASES,
+    source="docs/import-format.md",
+)
+
+# CopeCart "Transaktionen → CSV-Export" (comma separated, one row per transaction: instalments
+# and subscription renewals repeat the Bestell-ID).
+# Header names and status values from public parsers of real CopeCart exports:
+#   github.com/akalaie07/Kalaie-Ledger lib/import/adapters/copecart.ts,
+#   app/(dashboard)/import/_lib/platform-configs.ts and
+#   app/(dashboard)/import/_components/zahlungsabgleich-wizard.tsx ("Transaktionsstatus",
+#   "Bestell-ID", "Kundenname", "Bruttopreis", "Nettopreis", "Zahlungsplan", "Anzahl der Rate");
+# payment plans from help.copecart.com/en/articles/3516975-order-overview-feature
+# ("Subscription, Installment payment, One-time payment"). CopeCart's column list itself is not
+# published; amounts: Bruttopreis is gross, Nettopreis net (tax = gross − net).
+COPECART = ImportFormat(
+    name="copecart",
+    label="CopeCart (Transaktionen)",
+    kind="copecart",
+    aliases={
+        "order_id": _names("bestell-id | order id"),
+        "transaction_id": _names("transaktions-id | transaktionsnummer | trx-id | transaction id"),
+        "installment_id": _names("anzahl der rate | rate nr. | ratennummer"),
+        "date": _names("transaktionsdatum | bestelldatum | datum | erstellt am | date"),
+        "full_name": _names("kundenname | customer name"),
+        "email": _names("e-mail | e-mail-adresse"),
+        "product": _names("produktname | produkt | product name"),
+        "product_id": _names("produkt-id | product id"),
+        "amount": _names("bruttopreis | bruttobetrag | brutto | gross"),
+        "net": _names("nettopreis | nettobetrag | netto | net"),
+        "currency": _names("währung | currency"),
+        "status": _names("transaktionsstatus | status | transaction status"),
+        "kind": _names("zahlungsplan | payment plan"),
+    },
+    signatures=(
+        frozenset({"bestellid", "transaktionsstatus"}),
+        frozenset({"bestellid", "kundenname", "bruttopreis"}),
+    ),
+    status_values=_values(
+        # A reversed chargeback: the money came back, the payment counts again.
+        paid="bezahlt | stornierung der rückbuchung | chargeback storniert",
+        pending="ausstehend",
+        failed="fehlgeschlagen",
+        refunded="erfolgreich erstattet | erstattet",
+        partially_refunded="teilweise erstattet | teilerstattung",
+        chargeback="rückbuchung erfolgreich | rückbuchung",
+    ),
+    kind_values=_values(
+        one_time="einmalzahlung | one time payment",
+        installment="ratenzahlung | installment payment",
+        subscription="abonnement | subscription",
+    ),
+    transaction_rows=True,
+    source="github.com/akalaie07/Kalaie-Ledger lib/import/adapters/copecart.ts",
+)
+
+# ablefy (formerly elopage) payments export ("Zahlungen", semicolon separated, upper-case German
+# headers, one row per payment; TYP says what the row is, STATUS how it went, BEZAHLT the amount
+# actually paid, FÄLLIGER BETRAG the amount due). Header names from public parsers of real
+# exports: github.com/akalaie07/Kalaie-Ledger lib/import/adapters/ablefy.ts and
+# app/(dashboard)/import/_components/ablefy-import-wizard.tsx ("TRX-ID", "BESTELL-ID",
+# "FÄLLIGKEITEN ID", "TYP", "STATUS", "KAEUFER VORNAME", "KAEUFER NACHNAME", "PRODUKTNAME",
+# "BEZAHLT", "FÄLLIGER BETRAG", "DATUM", "PLAN", "ZAHLUNGSPLAN"). The e-mail header is not
+# shown there; the usual German names are accepted. No public header list of the English
+# export was found, so only the German one is recognised.
+ELOPAGE = ImportFormat(
+    name="elopage",
+    label="ablefy / elopage (Zahlungen)",
+    kind="elopage",
+    aliases={
+        "transaction_id": _names("trx-id | transaktions-id | transaktionsnummer"),
+        "order_id": _names("bestell-id | bestellnummer"),
+        "installment_id": _names("fälligkeiten id | fälligkeit id | rate id"),
+        "status": _names("typ"),
+        "status_detail": _names("status"),
+        "first_name": _names("käufer vorname | käuferin vorname | vorname"),
+        "last_name": _names("käufer nachname | käuferin nachname | nachname"),
+        "email": _names("käufer e-mail | käuferin e-mail | e-mail"),
+        "product": _names("produktname | produkt"),
+        "product_id": _names("produkt id"),
+        "amount": _names("bezahlt"),
+        "date": _names("datum | erstellt am | transaktionsdatum | zahlungsdatum"),
+        "kind": _names("plan | zahlungsplan | zahlungstyp"),
+        "currency": _names("währung"),
+        "country": _names("käufer land | land"),
+    },
+    signatures=(
+        frozenset({"bestellid", "faelligkeitenid"}),
+        frozenset({"trxid", "bestellid", "bezahlt"}),
+        frozenset({"bestellid", "faelligerbetrag"}),
+    ),
+    status_values=_values(
+        paid="zahlungseingang | erfolgreich",
+        chargeback="rückbuchung",
+        refunded="erstattet | erstattung | storniert | storno",
+        failed="fehlgeschlagen | abgelehnt | abgelaufen",
+    ),
+    kind_values=_values(
+        one_time="einmalzahlung | einmalig",
+        installment="ratenzahlung",
+        subscription="abonnement | abo",
+        trial="testzeitraum",
+    ),
+    transaction_rows=True,
+    source="github.com/akalaie07/Kalaie-Ledger lib/import/adapters/ablefy.ts",
+)
+
+# Digistore24 "Bestellungen → CSV-Export" (semicolon separated, one row per order with its
+# current state, not one per payment). Header names and status values from public parsers of
+# real exports: github.com/akalaie07/Kalaie-Ledger lib/import/adapters/digistore.ts and
+# app/(dashboard)/import/_lib/platform-configs.ts ("Bestell-ID", "Vorname", "Nachname",
+# "E-Mail", "Produktname", "Gesamtbetrag", "Zahlungsstatus", "Abrechnungstyp",
+# "Erste Zahlung am"), and a Digistore24 CSV import panel (Supabase app, component
+# Digistore24CSVImportPanel) reading "Prd-ID", "Land", "Wiederkehrende Umsätze",
+# "Nächste Zahlung am". Amount: the order's gross total.
+DIGISTORE24 = ImportFormat(
+    name="digistore24",
+    label="Digistore24 (Bestellungen)",
+    kind="digistore24",
+    aliases={
+        "order_id": _names("bestell-id | order id"),
+        "product_id": _names("prd-id | produkt-id | product id"),
+        "product": _names("produktname | produkt | product name"),
+        "email": _names("e-mail"),
+        "first_name": _names("vorname | first name"),
+        "last_name": _names("nachname | last name"),
+        "company": _names("firma | company"),
+        "country": _names("land | country"),
+        "city": _names("ort | stadt | city"),
+        "postcode": _names("plz | postleitzahl | zip code"),
+        "amount": _names(
+            "gesamtbetrag | gesamtbruttobetrag | bruttobetrag | wiederkehrende umsätze | betrag"
+        ),
+        "net": _names("gesamtnettobetrag | nettobetrag"),
+        "currency": _names("währung | currency"),
+        "date": _names("bestelldatum | erste zahlung am | datum | order date"),
+        "status": _names("zahlungsstatus | payment status"),
+        "kind": _names("abrechnungstyp | zahlungstyp | billing type"),
+    },
+    signatures=(
+        frozenset({"bestellid", "zahlungsstatus", "abrechnungstyp"}),
+        frozenset({"bestellid", "prdid"}),
+        frozenset({"bestellid", "erstezahlungam"}),
+    ),
+    status_values=_values(
+        # "Zahlungen aktiv": a running subscription or instalment plan; "Zahlungen abgebrochen":
+        # the plan has ended. What was paid is in the amount and counts either way; a return
+        # shows in Abrechnungstyp ("Rückgabe"), see refund_kinds.
+        paid="vollständig bezahlt | bezahlt | zahlungen aktiv | aktiv | zahlungen abgebrochen",
+        failed="mahnungen abgebrochen",
+        chargeback="rücklastschrift",
+        refunded="rückgabe | erstattet",
+    ),
+    kind_values=_values(
+        one_time="einmalzahlung | einmalig | single payment | zahlung | rückgabe | erstattung",
+        installment="ratenzahlung",
+        subscription="abonnement | abo",
+    ),
+    refund_kinds=frozenset({"rückgabe", "erstattung", "rückerstattung"}),
+    source="github.com/akalaie07/Kalaie-Ledger lib/import/adapters/digistore.ts",
+)
+
+KNOWN_FORMATS: tuple[ImportFormat, ...] = (COPECART, ELOPAGE, DIGISTORE24)
+FORMATS: dict[str, ImportFormat] = {fmt.name: fmt for fmt in (GENERIC, *KNOWN_FORMATS)}
+FORMAT_NAME_ALIASES = {
+    "csv": "generic",
+    "excel": "generic",
+    "ablefy": "elopage",
+    "ds24": "digistore24",
+}
+
+
+def get_format(name: str) -> ImportFormat | None:
+    key = name.strip().lower()
+    return FORMATS.get(FORMAT_NAME_ALIASES.get(key, key))
+
+
+def detect_format(columns: Sequence[str]) -> ImportFormat:
+    """The known tool whose signature the header contains, else the generic format."""
+    present = {normalise_header(c) for c in columns}
+    for fmt in KNOWN_FORMATS:
+        if any(signature <= present for signature in fmt.signatures):
+            return fmt
+    return GENERIC
+
+
+def map_columns(df: pl.DataFrame | Sequence[str], fmt: ImportFormat) -> dict[str, str]:
+    """Canonical field → file column. A tool's own names win, the generic names fill gaps."""
+    columns = list(df.columns) if isinstance(df, pl.DataFrame) else list(df)
+    by_norm: dict[str, str] = {}
+    for column in columns:
+        by_norm.setdefault(normalise_header(column), column)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    passes = [fmt.aliases] if fmt is GENERIC else [fmt.aliases, GENERIC.aliases]
+    for aliases in passes:
+        for field_name in FIELDS:
+            if field_name in mapping:
+                continue
+            for alias in aliases.get(field_name, ()):
+                found = by_norm.get(normalise_header(alias))
+                if found is not None and found not in used:
+                    mapping[field_name] = found
+                    used.add(found)
+                    break
+    return mapping
+
+
+# --- Reading files --------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file as strings: ``lines[i]`` is the row number (header = 1) of ``frame`` row ``i``."""
+
+    frame: pl.DataFrame
+    lines: list[int]
+    excel: bool = False
+    delimiter: str | None = None
+
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DELIMITERS = (";", ",", "\t", "|")
+
+
+def read_table(data: bytes, filename: str) -> pl.DataFrame:
+    """The file as a frame with every column a string (empty cells are null)."""
+    return read(data, filename).frame
+
+
+def read(data: bytes, filename: str) -> Table:
+    if not data.strip():
+        raise FileError("empty_file")
+    name = filename.lower()
+    if data.startswith(_XLSX_MAGIC) or data.startswith(_XLS_MAGIC):
+        return _read_excel(data)
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        raise FileError("unreadable_excel")
+    return _read_csv(decode(data))
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (Excel's 'CSV')."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        # Five bytes are undefined in Windows-1252; Latin-1 reads every byte.
+        return data.decode("latin-1")
+
+
+def _records(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
+    """(first line number, cells) of every record, blank ones included."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous_end = 0
+    try:
+        for cells in reader:
+            yield previous_end + 1, cells
+            previous_end = reader.line_num
+    except csv.Error as error:
+        raise FileError("bad_csv", row=previous_end + 1, detail=str(error)) from error
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the header into the most columns, consistently below it."""
+    lines = [line for line in text.splitlines() if line.strip()][:30]
+    sample = "\n".join(lines)
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        widths = [len(cells) for _, cells in _records(sample, delimiter) if cells]
+        if not widths or widths[0] < 2:
+            continue
+        consistent = sum(1 for w in widths[1:] if w == widths[0])
+        score = (consistent, widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _unique_headers(cells: Sequence[str]) -> list[str]:
+    headers: list[str] = []
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = cell.strip().lstrip("\ufeff") or f"column_{index + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        headers.append(name)
+    return headers
+
+
+def _read_csv(text: str) -> Table:
+    delimiter: str | None = None
+    offset = 0
+    first_line = text.split("\n", 1)[0].strip().strip('"')
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        # Excel's hint line ("sep=;") names the delimiter and is not part of the table.
+        delimiter = first_line[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        offset = 1
+    delimiter = delimiter or sniff_delimiter(text)
+    records = ((line + offset, cells) for line, cells in _records(text, delimiter))
+    return _table(records, excel=False, delimiter=delimiter)
+
+
+def _read_excel(data: bytes) -> Table:
+    """The first sheet, every cell as text (date cells as ``2025-12-31 14:30:00``)."""
+    try:
+        workbook = fastexcel.read_excel(data)
+        # No header row and no skipped rows: frame row i is sheet row i + 1, as Excel shows it.
+        sheet = workbook.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+        frame: pl.DataFrame = sheet.to_polars()
+    except Exception as error:  # fastexcel raises its own, untyped errors
+        raise FileError("unreadable_excel", detail=str(error)) from error
+    records = ((i + 1, [cell or "" for cell in row]) for i, row in enumerate(frame.rows()))
+    return _table(records, excel=True, delimiter=None)
+
+
+def _table(records: Iterable[tuple[int, list[str]]], excel: bool, delimiter: str | None) -> Table:
+    """Header = the first row with two or more values, so that title lines above it are
+    skipped (a one-column file: its first row). Blank rows are skipped but keep their number."""
+    filled = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not filled:
+        raise FileError("empty_file")
+    start = next(
+        (i for i, (_, cells) in enumerate(filled) if sum(1 for c in cells if c.strip()) >= 2), 0
+    )
+    header_cells = filled[start][1]
+    while header_cells and not header_cells[-1].strip():
+        header_cells = header_cells[:-1]
+    headers = _unique_headers(header_cells)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for line, cells in filled[start + 1 :]:
+        if len(cells) > len(headers):
+            if any(cell.strip() for cell in cells[len(headers) :]):
+                raise FileError("too_many_cells", row=line, found=len(cells), expected=len(headers))
+            cells = cells[: len(headers)]
+        rows.append(cells + [""] * (len(headers) - len(cells)))
+        lines.append(line)
+    columns = {h: [row[i].strip() or None for row in rows] for i, h in enumerate(headers)}
+    frame = pl.DataFrame(columns, schema={h: pl.String for h in headers})
+    return Table(frame=frame, lines=lines, excel=excel, delimiter=delimiter)
+
+
+# --- Cell values ----------------------------------------------------------------------------------
+
+_CURRENCY_SYMBOLS = {"€": "EUR", "euro": "EUR", "$": "USD", "£": "GBP", "fr.": "CHF", "sfr.": "CHF"}
+_CURRENCY_EDGE = re.compile(r"^(?:[A-Z]{3}|€|\$|£)\s*|\s*(?:[A-Z]{3}|€|\$|£)$")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def _strip_currency(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous = text
+        text = _CURRENCY_EDGE.sub("", text.strip())
+    return text
+
+
+def _amount_core(raw: str) -> tuple[bool, str]:
+    """(negative, digits with separators) of an amount cell, currency and spaces removed."""
+    text = _strip_currency(raw.strip())
+    text = _SPACES.sub("", text).replace("’", "")
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    if text.startswith(("-", "+", "−")):
+        negative, text = text[0] != "+", text[1:]
+    elif text.endswith("-"):
+        negative, text = True, text[:-1]
+    return negative, _strip_currency(text)
+
+
+_COMMA_DECIMAL = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$|^\d+,\d{1,2}$")
+_POINT_DECIMAL = re.compile(r"^\d{1,3}(,\d{3})+\.\d+$|^\d+\.\d{1,2}$")
+
+
+def decimal_comma(values: Iterable[str | None], default: bool) -> bool:
+    """Whether a column writes ``12,50`` (German) or ``12.50``: what its clear values say."""
+    comma = point = 0
+    for value in values:
+        if not value:
+            continue
+        _, core = _amount_core(value)
+        if _COMMA_DECIMAL.match(core):
+            comma += 1
+        elif _POINT_DECIMAL.match(core):
+            point += 1
+    if comma == point:
+        return default
+    return comma > point
+
+
+def _is_grouped(text: str, separator: str) -> bool:
+    parts = text.split(separator)
+    return (
+        1 <= len(parts[0]) <= 3
+        and all(p.isdigit() for p in parts)
+        and all(len(p) == 3 for p in parts[1:])
+    )
+
+
+def parse_decimal(raw: str, comma_decimal: bool, excel: bool = False) -> Decimal:
+    """The exact number in ``"1.234,56"``, ``"1,234.56"``, ``"€ 12,00"``, ``"-5,00"`` ….
+
+    With both separators the last one is the decimal mark. With one, the column's convention
+    decides, unless the value can only be read one way.
+    """
+    negative, core = _amount_core(raw)
+    if not core or not re.fullmatch(r"[0-9.,]+", core) or not any(c.isdigit() for c in core):
+        raise CellError("bad_amount", value=raw)
+    decimal_mark, group_mark = (",", ".") if comma_decimal else (".", ",")
+    if "," in core and "." in core:
+        decimal_mark = "," if core.rfind(",") > core.rfind(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+        whole, _, fraction = core.rpartition(decimal_mark)
+        if fraction == "" or decimal_mark in whole or not _is_grouped(whole, group_mark):
+            raise CellError("bad_amount", value=raw)
+        number = f"{whole.replace(group_mark, '')}.{fraction}"
+    elif group_mark in core:
+        if _is_grouped(core, group_mark) and not (core.count(group_mark) == 1 and excel):
+            number = core.replace(group_mark, "")
+        elif core.count(group_mark) == 1:
+            number = core.replace(group_mark, ".")
+        else:
+            raise CellError("bad_amount", value=raw)
+    else:
+        if core.count(decimal_mark) > 1:
+            raise CellError("bad_amount", value=raw)
+        number = core.replace(decimal_mark, ".")
+    if number.startswith(".") or number.endswith("."):
+        raise CellError("bad_amount", value=raw)
+    try:
+        value = Decimal(number)
+    except InvalidOperation as error:
+        raise CellError("bad_amount", value=raw) from error
+    return -value if negative else value
+
+
+def parse_amount(raw: str, comma_decimal: bool, excel: bool = False) -> int:
+    """Integer cents, exactly. More than two decimals are an error unless they are zeros (or,
+    in Excel cells, binary floating-point noise like 19.990000000000002)."""
+    cents = parse_decimal(raw, comma_decimal, excel) * 100
+    if cents != cents.to_integral_value():
+        rounded = cents.quantize(Decimal(1))
+        if not (excel and abs(cents - rounded) < Decimal("0.0001")):
+            raise CellError("too_many_decimals", value=raw)
+        cents = rounded
+    return int(cents)
+
+
+def line_total_cents(unit_price: Decimal, quantity: int) -> int:
+    """Unit price × quantity in cents, rounded half up (unit prices may have more decimals)."""
+    return int((unit_price * quantity * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+_DE_DATE = re.compile(
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})"
+    r"(?:[\s,T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:\s*Uhr)?$"
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T\s].*)?$")
+_SLASH_DATE = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def _local_to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_ZONE)
+    return moment.astimezone(UTC)
+
+
+def _date_only(day: date) -> datetime:
+    return _local_to_utc(datetime.combine(day, DATE_ONLY_TIME))
+
+
+def parse_date(raw: str, excel: bool = False) -> datetime:
+    """UTC datetime of ``31.12.2025``, ``31.12.2025 14:30``, ``31.12.25``, ISO 8601, or an Excel
+    date. Times without a zone are Berlin time; a date alone is noon Berlin time. US/UK slash
+    dates (``12/31/2025``) are refused: ``01/02/2025`` cannot be read safely.
+    """
+    text = raw.strip()
+    match = _DE_DATE.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute, second = match.groups()
+            full_year = int(year) + 2000 if len(year) == 2 else int(year)
+            day_value = date(full_year, int(month), int(day))
+            if hour is None:
+                return _date_only(day_value)
+            clock = time(int(hour), int(minute), int(second or 0))
+            return _local_to_utc(datetime.combine(day_value, clock))
+        if _ISO_DATE.match(text):
+            if len(text) == 10:
+                return _date_only(date.fromisoformat(text))
+            moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+            if excel and moment.tzinfo is None and moment.time() == time(0, 0):
+                # Excel date cells without a time arrive as midnight.
+                return _date_only(moment.date())
+            return _local_to_utc(moment)
+        if excel and re.fullmatch(r"\d{5}(\.\d+)?", text):
+            serial = Decimal(text)
+            if 20000 <= serial <= 80000:
+                moment = _EXCEL_EPOCH + timedelta(days=float(serial))
+                moment = moment.replace(microsecond=0)
+                if moment.time() == time(0, 0):
+                    return _date_only(moment.date())
+                return _local_to_utc(moment)
+    except ValueError as error:
+        raise CellError("bad_date", value=raw) from error
+    if _SLASH_DATE.match(text):
+        raise CellError("ambiguous_date", value=raw)
+    raise CellError("bad_date", value=raw)
+
+
+_GENERIC_STATUS = _values(
+    paid="paid | bezahlt | completed | complete | abgeschlossen | succeeded | success"
+    " | successful | erfolgreich | settled",
+    refunded="refunded | erstattet | rückerstattet | zurückerstattet",
+    partially_refunded="partially refunded | teilweise erstattet | teilweise rückerstattet"
+    " | teilerstattet",
+    chargeback="chargeback | charged back | rückbuchung | rücklastschrift",
+    cancelled="cancelled | canceled | storniert | void | voided",
+    pending="pending | offen | ausstehend | processing | in bearbeitung | wartet auf zahlung"
+    " | zahlung ausstehend | unbezahlt | nicht bezahlt",
+    failed="failed | fehlgeschlagen | declined | abgelehnt | abgelaufen | expired",
+)
+_GENERIC_KIND = _values(
+    one_time="one time | onetime | single | einmalig | einmalzahlung | einzelkauf",
+    subscription="subscription | abo | abonnement",
+    installment="installment | installments | instalment | ratenzahlung | raten | teilzahlung",
+    trial="trial | test | testphase | testzeitraum",
+    invoice="invoice | rechnung",
+)
+# Tool exports write plans as free text ("3 Raten à 99 €", "Monatliches Abo"): key words.
+_KIND_WORDS = (
+    ("rate", "installment"),
+    ("instal", "installment"),
+    ("abo", "subscription"),
+    ("subscri", "subscription"),
+    ("einmal", "one_time"),
+    ("one time", "one_time"),
+    ("single", "one_time"),
+    ("trial", "trial"),
+    ("test", "trial"),
+)
+
+
+def parse_status(raw: str, fmt: ImportFormat) -> str:
+    key = normalise_value(raw)
+    if not key:
+        return "paid"
+    for table in (fmt.status_values, _GENERIC_STATUS):
+        if key in table:
+            return table[key]
+    if key.replace(" ", "_") in ORDER_STATUSES:
+        return key.replace(" ", "_")
+    raise CellError("bad_status", value=raw)
+
+
+def parse_kind(raw: str, fmt: ImportFormat) -> str:
+    key = normalise_value(raw)
+    if not key:
+        return "one_time"
+    for table in (fmt.kind_values, _GENERIC_KIND):
+        if key in table:
+            return table[key]
+    if key.replace(" ", "_") in ORDER_KINDS:
+        return key.replace(" ", "_")
+    for word, kind in _KIND_WORDS:
+        if word in key:
+            return kind
+    raise CellError("bad_kind", value=raw)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Lower-case name or code → ISO 3166-1 alpha-2, from the CLDR data babel ships."""
+    names: dict[str, str] = {}
+    aliases: Mapping[str, list[str]] = get_global("territory_aliases")
+    for locale in ("en", "de", "fr", "it"):
+        for code, name in Locale.parse(locale).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "ZZ", "QO"}:
+                names.setdefault(name.lower(), code)
+                names.setdefault(code.lower(), code)
+    for alias, targets in aliases.items():
+        if alias.isalpha() and len(targets) == 1 and targets[0].lower() in names:
+            names.setdefault(alias.lower(), targets[0])
+    return names
+
+
+def parse_country(raw: str) -> str:
+    """ISO alpha-2 of ``"Deutschland"``, ``"Germany"``, ``"DE"``, ``"DEU"``, ``"Österreich"``."""
+    text = raw.strip()
+    names = _country_names()
+    code = names.get(text.lower())
+    if code is None:
+        inner = re.search(r"\(([A-Za-z]{2,3})\)", text)
+        code = names.get(inner.group(1).lower()) if inner else None
+    if code is None:
+        raise CellError("bad_country", value=raw)
+    return code
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def parse_currency(raw: str) -> str:
+    text = raw.strip()
+    code = _CURRENCY_SYMBOLS.get(text.lower(), text.upper())
+    if code not in _currencies():
+        raise CellError("bad_currency", value=raw)
+    return code
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(raw: str) -> str:
+    text = raw.strip().lower()
+    if text.startswith("mailto:"):
+        text = text[7:]
+    if not _EMAIL.match(text):
+        raise CellError("bad_email", value=raw)
+    return text
+
+
+def parse_quantity(raw: str) -> int:
+    text = raw.strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise CellError("bad_quantity", value=raw) from error
+    if value != value.to_integral_value() or value < 1:
+        raise CellError("bad_quantity", value=raw)
+    return int(value)
+
+
+def parse_text(raw: str) -> str:
+    return " ".join(raw.split())
+
+
+def split_full_name(full_name: str) -> tuple[str | None, str | None]:
+    """``"Anna Maria Schmidt"`` → (``"Anna Maria"``, ``"Schmidt"``); ``"Schmidt, Anna"`` too."""
+    text = " ".join(full_name.split())
+    if not text:
+        return None, None
+    if "," in text:
+        last, _, first = text.partition(",")
+        return first.strip() or None, last.strip() or None
+    first, _, last = text.rpartition(" ")
+    if not first:
+        return None, last
+    return first, last
