@@ -1,0 +1,131 @@
+"""Shared fixtures: an isolated environment for every test, SQLite and PostgreSQL engines.
+
+Every test runs with ``KUNDENWERT_DATA_DIR`` in its own temporary directory, without the
+developer's ``.env`` or ``KUNDENWERT_*`` variables, and with the settings and engine caches
+cleared, so a test can set an environment variable and see it applied.
+
+PostgreSQL tests need the throwaway server that ``scripts/test.sh`` starts; it hands the URL
+over in ``KUNDENWERT_TEST_POSTGRES_URL``. Without it those tests fail (they never skip), so a CI
+run cannot pass by silently testing less.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from kundenwert import db, settings
+
+POSTGRES_URL_VARIABLE = "KUNDENWERT_TEST_POSTGRES_URL"
+# Variables that configure the test run itself, not Kundenwert.
+_TEST_VARIABLES = {POSTGRES_URL_VARIABLE, "KUNDENWERT_CHROMIUM"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        from streamlit import config as streamlit_config
+    except ImportError:  # pragma: no cover - streamlit is a runtime dependency
+        return
+    # .streamlit/config.toml redacts exceptions for visitors; AppTest failures should say why.
+    streamlit_config.set_option("client.showErrorDetails", "full")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests using a PostgreSQL fixture are marked ``postgres`` (``-m "not postgres"``)."""
+    for item in items:
+        if {"pg_url", "pg_engine"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+def _clear_caches() -> None:
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """KUNDENWERT_DATA_DIR = a fresh directory; no .env, no inherited KUNDENWERT_* variables."""
+    for name in list(os.environ):
+        if name.startswith("KUNDENWERT_") and name not in _TEST_VARIABLES:
+            monkeypatch.delenv(name)
+    monkeypatch.setitem(settings.Settings.model_config, "env_file", None)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("KUNDENWERT_DATA_DIR", str(data_dir))
+    _clear_caches()
+    yield data_dir
+    _clear_caches()
+
+
+@pytest.fixture
+def data_dir(isolated_settings: Path) -> Path:
+    """The test's KUNDENWERT_DATA_DIR (not created yet)."""
+    return isolated_settings
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'kundenwert-test.db'}"
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    """A fresh, migrated SQLite database in a file of its own."""
+    engine = db.make_engine(sqlite_url)
+    db.migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        pytest.fail(
+            f"{POSTGRES_URL_VARIABLE} is not set. PostgreSQL tests run against a real server: "
+            "run them with `bash scripts/test.sh`, which starts a throwaway one "
+            "(or deselect them with -m 'not postgres').",
+            pytrace=False,
+        )
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_database_url(pg_server_url: str) -> Iterator[str]:
+    """A database of its own for this test session, dropped at the end."""
+    name = f"kundenwert_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture
+def pg_url(pg_database_url: str) -> str:
+    """URL of an empty PostgreSQL database (schema ``public`` recreated for every test)."""
+    with psycopg.connect(pg_database_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return pg_database_url
+
+
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """A migrated engine on the empty PostgreSQL database of :func:`pg_url`."""
+    engine = db.make_engine(pg_url)
+    db.migrate(engine)
+    yield engine
+    engine.dispose()
