@@ -187,3 +187,33 @@ def test_data_version_changes_with_the_data(pg_engine: Engine, pg_url: str) -> N
     before = data_version(pg_url)
     ingest_all(pg_engine)
     assert data_version(pg_url) != before
+
+
+def test_demo_business_gives_the_same_customer_values_as_on_sqlite(
+    pg_engine: Engine, pg_url: str, engine: Engine, sqlite_url: str
+) -> None:
+    from kundenwert.customers import load_dataset
+    from kundenwert.demo import fill_demo
+
+    fill_demo(pg_engine, seed=7, persons=120, today=date(2026, 6, 30))
+    fill_demo(engine, seed=7, persons=120, today=date(2026, 6, 30))
+    columns = ["email", "orders", "value", "refunds", "chargebacks", "first_order"]
+    on_pg = load_dataset(pg_url).customers.select(columns).sort("email")
+    on_sqlite = load_dataset(sqlite_url).customers.select(columns).sort("email")
+    assert on_pg.height > 100
+    assert_frame_equal(on_pg, on_sqlite)
+
+
+def test_manual_merge_and_undo_on_postgres(pg_engine: Engine, pg_url: str) -> None:
+    from kundenwert.identity import merge_persons, undo
+    from kundenwert.values import customer_values, order_values
+
+    ingest_all(pg_engine)
+    with Session(pg_engine) as session:
+        anna, ben = sorted(session.exec(select(Person.id)).all())
+    log_id = merge_persons(pg_engine, anna, ben, note="test")
+    frames = load_frames(pg_url)
+    assert customer_values(frames, order_values(frames)).height == 1
+    assert undo(pg_engine, log_id) == ben
+    frames = load_frames(pg_url)
+    assert customer_values(frames, order_values(frames)).height == 2
