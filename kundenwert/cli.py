@@ -244,7 +244,209 @@ def build_parser() -> argparse.ArgumentParser:
     cust.add_argument("--max-value", default=None)
     cust.add_argument("--limit", type=int, default=None)
     cust.set_defaults(handler=_cmd_customers)
+
+    _add_sync_commands(sub)
     return parser
+
+
+# --- Connected accounts and sync ----------------------------------------------------------------
+
+
+def _credential(value: str, option: str) -> str:
+    """``-`` reads the value without echo (keeps it out of shell history and ``ps``)."""
+    if value != "-":
+        return value
+    import getpass
+
+    return getpass.getpass(f"{option}: ")
+
+
+def _cmd_sources_add(args: argparse.Namespace) -> int:
+    from connectors.base import UnknownConnectorError, get_spec
+    from kundenwert.sources import SourceError, add_source
+
+    try:
+        spec = get_spec(args.kind)
+    except UnknownConnectorError as error:
+        raise CliError(str(error)) from error
+    given = {
+        option: value
+        for option, value in (("key", args.key), ("secret", args.secret), ("token", args.token))
+        if value is not None
+    }
+    unexpected = [f"--{option}" for option in given if option not in spec.credential_fields]
+    if unexpected:
+        raise CliError(f"{spec.title} braucht kein {', '.join(unexpected)}")
+    missing = [f"--{option}" for option in spec.credential_fields if option not in given]
+    if missing:
+        raise CliError(f"{spec.title} braucht {', '.join(missing)}")
+    credentials = {
+        spec.credential_fields[option]: _credential(value, f"--{option}")
+        for option, value in given.items()
+    }
+    try:
+        add_source(
+            get_engine(), spec.kind, args.label, base_url=args.base_url, credentials=credentials
+        )
+    except SourceError as error:
+        raise CliError(str(error)) from error
+    print(
+        f"Datenquelle „{args.label.strip()}“ ({spec.title}) angelegt, Zugangsdaten verschlüsselt "
+        f'gespeichert. Abrufen: python -m kundenwert sync --source "{args.label.strip()}"'
+    )
+    return 0
+
+
+def _cmd_sources_list(args: argparse.Namespace) -> int:
+    from kundenwert.sources import list_sources
+
+    sources = list_sources(get_engine())
+    rows: list[dict[str, Any]] = [
+        {
+            "label": s.label,
+            "kind": s.kind,
+            "base_url": s.base_url,
+            "credentials_stored": s.has_credentials,
+            "can_sync": s.can_sync,
+            "contacts": s.contacts,
+            "orders": s.orders,
+            "last_import_at": _iso(s.last_import_at),
+            "last_sync_at": _iso(s.last_sync_at),
+            "last_status": s.last_status,
+            "last_error": s.last_error,
+        }
+        for s in sources
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if not rows:
+        print("Keine Datenquellen. Anlegen: python -m kundenwert sources add --kind … --label …")
+        return 0
+    for row in rows:
+        how = "Schnittstelle" if row["can_sync"] else "Datei-Import"
+        print(f"{row['label']}  ({row['kind']}, {how})")
+        if row["base_url"]:
+            print(f"  Adresse:      {row['base_url']}")
+        print(f"  Daten:        {row['orders']} Bestellungen, {row['contacts']} Kontakte")
+        if row["last_sync_at"]:
+            state = row["last_status"] or ""
+            print(f"  Letzter Abruf: {row['last_sync_at'][:19]} {state}")
+        if row["last_error"]:
+            print(f"  Fehler:       {row['last_error']}")
+    return 0
+
+
+def _cmd_sources_remove(args: argparse.Namespace) -> int:
+    from kundenwert.sources import SourceError, remove_source
+
+    try:
+        removed = remove_source(get_engine(), args.label)
+    except SourceError as error:
+        raise CliError(str(error)) from error
+    print(
+        f"Datenquelle „{args.label}“ entfernt: {removed['orders']} Bestellungen, "
+        f"{removed['contacts']} Kontakte, {removed['persons']} Personen ohne weitere Kontakte"
+    )
+    return 0
+
+
+def _sync_progress() -> Any:
+    interactive = sys.stderr.isatty()
+
+    def report(fraction: float, message: str) -> None:
+        line = f"{fraction:6.1%}  {message}"
+        if interactive:
+            print(f"\r{line:<78}", end="\n" if fraction >= 1 else "", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from kundenwert.models import SyncStatus
+    from kundenwert.sync import SyncError, sync_all, sync_source
+
+    engine = get_engine()
+    progress = None if args.quiet else _sync_progress()
+    if args.source:
+        try:
+            outcomes: dict[str, Any] = {
+                args.source: sync_source(engine, args.source, args.full, progress)
+            }
+        except SyncError as error:
+            raise CliError(str(error)) from error
+    else:
+        outcomes = dict(sync_all(engine, args.full, progress))
+        if not outcomes:
+            print("Keine Datenquelle mit Schnittstelle. Anlegen: python -m kundenwert sources add")
+            return 0
+    rows: list[dict[str, Any]] = []
+    for label, run in outcomes.items():
+        if isinstance(run, SyncError):
+            rows.append({"label": label, "status": "failed", "error": str(run)})
+            continue
+        rows.append(
+            {
+                "label": label,
+                "status": run.status,
+                "full": run.full_sync,
+                "started_at": _iso(run.started_at),
+                "finished_at": _iso(run.finished_at),
+                "orders_added": run.orders_added,
+                "orders_updated": run.orders_updated,
+                "contacts_added": run.contacts_added,
+                "contacts_updated": run.contacts_updated,
+                "refunds_added": run.refunds_added,
+                "error": run.error,
+            }
+        )
+    failed = [row for row in rows if row["status"] != SyncStatus.OK.value]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for row in rows:
+            if row["status"] == SyncStatus.OK.value:
+                print(
+                    f"{row['label']}: ok – Bestellungen {row['orders_added']} neu, "
+                    f"{row['orders_updated']} geändert; Kontakte {row['contacts_added']} neu, "
+                    f"{row['contacts_updated']} geändert"
+                )
+    for row in failed:
+        print(f"Fehler bei {row['label']}: {row['error']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _add_sync_commands(sub: Any) -> None:
+    sources = sub.add_parser("sources", help="connected accounts: add, list, remove")
+    actions = sources.add_subparsers(dest="sources_command", required=True)
+
+    add = actions.add_parser("add", help="connect an account of a tool (credentials encrypted)")
+    add.add_argument("--kind", required=True, help="tool, e.g. woocommerce")
+    add.add_argument("--label", required=True, help="your name for the account")
+    add.add_argument("--base-url", default=None, help="the account's address (a shop's URL)")
+    add.add_argument("--key", default=None, help="API key / consumer key ('-' asks)")
+    add.add_argument("--secret", default=None, help="API secret / consumer secret ('-' asks)")
+    add.add_argument("--token", default=None, help="API token ('-' asks)")
+    add.set_defaults(handler=_cmd_sources_add)
+
+    lst = actions.add_parser("list", help="every source with its data and last sync")
+    lst.add_argument("--format", choices=("table", "json"), default="table")
+    lst.set_defaults(handler=_cmd_sources_list)
+
+    rem = actions.add_parser("remove", help="remove a source and everything read from it")
+    rem.add_argument("label")
+    rem.set_defaults(handler=_cmd_sources_remove)
+
+    sync = sub.add_parser("sync", help="pull new data from the connected accounts")
+    sync.add_argument("--source", default=None, help="only this source (label)")
+    sync.add_argument("--full", action="store_true", help="read everything, not only changes")
+    sync.add_argument("--format", choices=("table", "json"), default="table")
+    sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    sync.set_defaults(handler=_cmd_sync)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -178,3 +178,32 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value_json: str
+
+
+class SyncStatus(StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+
+
+class SyncRun(SQLModel, table=True):
+    """One sync of one source account: when, what it added or changed, and why it failed.
+
+    ``error`` is the message shown to the owner; it never contains credentials. A run still
+    ``running`` when the next one of its source starts was killed and is marked failed then.
+    """
+
+    __tablename__ = "sync_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = SyncStatus.RUNNING.value
+    full_sync: bool = False
+    contacts_added: int = 0
+    contacts_updated: int = 0
+    orders_added: int = 0
+    orders_updated: int = 0
+    refunds_added: int = 0
+    error: str | None = None
