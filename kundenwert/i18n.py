@@ -231,11 +231,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "customer.heading": {"de": "{name} · Nr. {person}", "en": "{name} · no. {person}"},
     "customer.unnamed": {"de": "Ohne Namen", "en": "No name"},
     "customer.back": {"de": "Zur Kundenliste", "en": "Back to the customer list"},
-    "customer.no_contacts": {
-        "de": "Diese Person hat keine Kontakte mehr: Sie wurde mit einer anderen Person "
-        "zusammengeführt. Im Verlauf unten lässt sich das rückgängig machen.",
-        "en": "This person has no contacts left: it was merged into another person. The "
-        "history below can undo that.",
+    "customer.merged_into": {
+        "de": "Nr. {person} wurde mit Nr. {target} zusammengeführt; dort steht jetzt alles. Im "
+        "Verlauf von Nr. {target} lässt sich das rückgängig machen.",
+        "en": "No. {person} was merged into no. {target}; everything is there now. The history "
+        "of no. {target} can undo it.",
     },
     "customer.value": {"de": "Kundenwert ({basis})", "en": "Customer value ({basis})"},
     "customer.value_help": {
@@ -416,6 +416,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources.file": {"de": "Datei", "en": "File"},
     "sources.label": {"de": "Quelle (Konto)", "en": "Source (account)"},
     "sources.new_label": {"de": "Neue Quelle …", "en": "New source …"},
+    "sources.target": {"de": "Importieren in", "en": "Import into"},
+    "sources.label_help": {
+        "de": "Jedes Konto eines Programms ist eine eigene Quelle. Ein erneuter Import derselben "
+        "Datei in dieselbe Quelle fügt nichts doppelt hinzu.",
+        "en": "Every account of a tool is a source of its own. Importing the same file into the "
+        "same source again adds nothing twice.",
+    },
+    "sources.label_exists": {
+        "de": "„{label}“ gibt es schon; der Import ergänzt diese Quelle.",
+        "en": "“{label}” exists already; the import adds to that source.",
+    },
     "sources.new_label_input": {
         "de": "Name der neuen Quelle",
         "en": "Name of the new source",
@@ -499,6 +510,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Bestellungen zählen ohnehin nicht und stehen hier nicht.",
         "en": "Orders a rule leaves out (test order, duplicate payment, source not counted, no "
         "exchange rate). Cancelled, pending and failed orders never count and are not listed.",
+    },
+    "settings.excluded_count": {
+        "de": "{count} Bestellungen nicht gezählt",
+        "en": "{count} orders not counted",
+    },
+    "settings.excluded_newest": {
+        "de": "Die neuesten {shown} stehen in der Tabelle.",
+        "en": "The newest {shown} are in the table.",
     },
     "settings.excluded_none": {
         "de": "Keine Bestellung ist ausgeschlossen.",

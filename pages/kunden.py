@@ -1,0 +1,143 @@
+"""Kunden: every person with their customer value; search, sort, page, download, open one."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import streamlit as st
+
+import ui
+from kundenwert.customers import (
+    SORTABLE,
+    Dataset,
+    customer_page,
+    search_customers,
+    sort_customers,
+)
+
+PAGE_KEY = "customers_page"
+
+
+def csv_file(
+    ds: Dataset, search: str, sort_by: str, descending: bool, language: str, basis_text: str
+) -> bytes:
+    """All matching persons in the chosen order (runs when the button is clicked)."""
+    matching = sort_customers(search_customers(ds.customers, search), sort_by, descending)
+    return ui.customers_csv(matching, language, basis_text)
+
+
+ui.inside_frame()
+st.title(ui.tr("nav.customers"))
+ds = ui.require_data()
+st.caption(ui.tr("customers.caption", basis=ui.basis_label(), currency=ui.currency()))
+
+search_col, sort_col, direction_col, size_col = st.columns(
+    [4, 2, 2.4, 1], vertical_alignment="bottom"
+)
+search = ui.remembered(
+    search_col.text_input,
+    ui.tr("customers.search"),
+    state="customers_search",
+    default="",
+    placeholder=ui.tr("customers.search_placeholder"),
+    type="search",
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+sort_by = ui.choice(
+    sort_col.selectbox,
+    ui.tr("common.sort_by"),
+    options=list(SORTABLE),
+    state="customers_sort",
+    default="value",
+    format_func=lambda column: ui.tr(f"sort.{column}"),
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+descending = ui.choice(
+    direction_col.segmented_control,
+    ui.tr("common.direction"),
+    options=[True, False],
+    state="customers_descending",
+    default=True,
+    format_func=lambda down: ui.tr("common.descending" if down else "common.ascending"),
+    required=True,
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+page_size = ui.remembered(
+    size_col.selectbox,
+    ui.tr("common.page_size"),
+    options=list(ui.PAGE_SIZES),
+    state="customers_page_size",
+    default=50,
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+
+# The page number is read before its widget is drawn (below the table): clamp it first.
+total = search_customers(ds.customers, search).height
+pages = max(1, math.ceil(total / page_size))
+if st.session_state.get(PAGE_KEY, 1) > pages:
+    ui.set_remembered(PAGE_KEY, pages)
+page_number = int(st.session_state.get(PAGE_KEY, 1))
+
+rows, total = customer_page(
+    ds.customers,
+    search=search,
+    sort_by=sort_by,
+    descending=descending,
+    page=page_number,
+    page_size=page_size,
+)
+
+if total == 0:
+    st.info(ui.tr("customers.none_found", search=search))
+    st.stop()
+
+first = (page_number - 1) * page_size + 1
+st.markdown(
+    "**"
+    + ui.tr(
+        "customers.range",
+        start=ui.number(first),
+        end=ui.number(first + rows.height - 1),
+        total=ui.number(total),
+    )
+    + "**"
+)
+event = st.dataframe(
+    ui.customer_rows(rows),
+    key="customers_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    hide_index=True,
+    placeholder="",
+    column_config=ui.customer_columns(),
+    width="stretch",
+    height=min(38 + 35 * rows.height, 740),
+)
+if (position := ui.selected_row(event)) is not None:
+    ui.open_customer(int(rows["person_id"][position]))
+st.caption(ui.tr("common.select_hint"))
+
+pager, download, _ = st.columns([1, 2, 3], vertical_alignment="bottom")
+ui.remembered(
+    pager.number_input,
+    ui.tr("common.page", pages=ui.number(pages)),
+    state=PAGE_KEY,
+    default=1,
+    min_value=1,
+    max_value=pages,
+    step=1,
+)
+download.download_button(
+    ui.tr("customers.download"),
+    data=partial(csv_file, ds, search, sort_by, descending, ui.lang(), ui.basis_label()),
+    file_name=ui.tr("customers.filename"),
+    mime="text/csv",
+    help=ui.tr("customers.download_help", total=ui.number(total)),
+    icon=":material/download:",
+    key="customers_download",
+)

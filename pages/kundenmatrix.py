@@ -1,0 +1,197 @@
+"""Kundenmatrix: persons × sources, the value of each person in each source."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import plotly.express as px
+import polars as pl
+import streamlit as st
+
+import ui
+from kundenwert.customers import (
+    INVOICES_COLUMN,
+    TOTAL_COLUMN,
+    customer_page,
+    sort_customers,
+    source_totals,
+)
+
+PAGE_KEY = "matrix_page"
+PEOPLE = ("person_id", "name", "email")
+
+
+def column_title(column: str) -> str:
+    """Source columns keep the owner's label; the two sums get a translated one."""
+    if column == TOTAL_COLUMN:
+        return ui.tr("col.total", basis=ui.basis_label())
+    if column == INVOICES_COLUMN:
+        return ui.tr("col.from_invoices")
+    if column in PEOPLE:
+        return ui.tr(f"col.{column}")
+    return column
+
+
+def render_chart(matrix: pl.DataFrame) -> None:
+    totals = source_totals(matrix).sort("value", descending=True)
+    values = totals["value"].to_list()
+    fig = px.bar(
+        x=totals["source_label"].to_list(),
+        y=ui.amounts_for_plot(values),
+        text=ui.money_list(values),
+        labels={"x": "", "y": ui.currency()},
+        title=ui.tr("matrix.chart_title", basis=ui.basis_label(), currency=ui.currency()),
+    )
+    fig.update_traces(
+        marker_color="#1f6f8b", textposition="auto", hovertemplate="%{x}: %{text}<extra></extra>"
+    )
+    st.plotly_chart(ui.plotly_layout(fig), key="matrix_chart")
+    st.caption(ui.tr("matrix.invoices_share", amount=ui.money(int(matrix[INVOICES_COLUMN].sum()))))
+
+
+def csv_file(
+    matching: pl.DataFrame,
+    sort_by: str,
+    descending: bool,
+    language: str,
+    money_columns: list[str],
+    titles: dict[str, str],
+) -> bytes:
+    """The whole matching matrix in the chosen order (runs when the button is clicked)."""
+    ordered = sort_customers(matching, sort_by, descending)
+    return ui.matrix_csv(ordered, language, money_columns, titles)
+
+
+def display_rows(rows: pl.DataFrame, money_columns: list[str]) -> pl.DataFrame:
+    return rows.with_columns(
+        pl.Series(column, ui.money_list(rows[column].to_list())) for column in money_columns
+    )
+
+
+ui.inside_frame()
+st.title(ui.tr("nav.matrix"))
+ds = ui.require_data()
+st.caption(ui.tr("matrix.caption", basis=ui.basis_label(), currency=ui.currency()))
+matrix = ui.load_matrix()
+if matrix.height == 0:
+    st.info(ui.tr("matrix.empty"))
+    st.stop()
+
+money_columns = [c for c in matrix.columns if c not in PEOPLE]
+render_chart(matrix)
+
+search_col, sort_col, direction_col, size_col = st.columns(
+    [4, 2, 2.4, 1], vertical_alignment="bottom"
+)
+search = ui.remembered(
+    search_col.text_input,
+    ui.tr("customers.search"),
+    state="matrix_search",
+    default="",
+    placeholder=ui.tr("customers.search_placeholder"),
+    type="search",
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+sort_by = ui.choice(
+    sort_col.selectbox,
+    ui.tr("common.sort_by"),
+    options=[TOTAL_COLUMN, *[c for c in money_columns if c != TOTAL_COLUMN], "name", "email"],
+    state="matrix_sort",
+    default=TOTAL_COLUMN,
+    format_func=column_title,
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+descending = ui.choice(
+    direction_col.segmented_control,
+    ui.tr("common.direction"),
+    options=[True, False],
+    state="matrix_descending",
+    default=True,
+    format_func=lambda down: ui.tr("common.descending" if down else "common.ascending"),
+    required=True,
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+page_size = ui.remembered(
+    size_col.selectbox,
+    ui.tr("common.page_size"),
+    options=list(ui.PAGE_SIZES),
+    state="matrix_page_size",
+    default=50,
+    on_change=ui.first_page,
+    args=(PAGE_KEY,),
+)
+
+matching = ui.matrix_matching(ds, matrix, search)
+pages = max(1, math.ceil(matching.height / page_size))
+if st.session_state.get(PAGE_KEY, 1) > pages:
+    ui.set_remembered(PAGE_KEY, pages)
+page_number = int(st.session_state.get(PAGE_KEY, 1))
+rows, total = customer_page(
+    matching, sort_by=sort_by, descending=descending, page=page_number, page_size=page_size
+)
+if total == 0:
+    st.info(ui.tr("customers.none_found", search=search))
+    st.stop()
+
+first = (page_number - 1) * page_size + 1
+st.markdown(
+    "**"
+    + ui.tr(
+        "matrix.range",
+        start=ui.number(first),
+        end=ui.number(first + rows.height - 1),
+        total=ui.number(total),
+    )
+    + "**"
+)
+event = st.dataframe(
+    display_rows(rows, money_columns),
+    key="matrix_table",
+    column_order=[*PEOPLE, TOTAL_COLUMN, *[c for c in money_columns if c != TOTAL_COLUMN]],
+    on_select="rerun",
+    selection_mode="single-row",
+    hide_index=True,
+    placeholder="",
+    column_config={
+        "person_id": st.column_config.NumberColumn(ui.tr("col.person_id"), format="%d", width=70),
+        "name": ui.tr("col.name"),
+        "email": ui.tr("col.email"),
+        **{c: ui.money_column(column_title(c)) for c in money_columns},
+    },
+    width="stretch",
+    height=min(38 + 35 * rows.height, 740),
+)
+if (position := ui.selected_row(event)) is not None:
+    ui.open_customer(int(rows["person_id"][position]))
+st.caption(ui.tr("common.select_hint"))
+
+pager, download, _ = st.columns([1, 2, 3], vertical_alignment="bottom")
+ui.remembered(
+    pager.number_input,
+    ui.tr("common.page", pages=ui.number(pages)),
+    state=PAGE_KEY,
+    default=1,
+    min_value=1,
+    max_value=pages,
+    step=1,
+)
+download.download_button(
+    ui.tr("matrix.download"),
+    data=partial(
+        csv_file,
+        matching,
+        sort_by,
+        descending,
+        ui.lang(),
+        money_columns,
+        {c: column_title(c) for c in matrix.columns},
+    ),
+    file_name=ui.tr("matrix.filename"),
+    mime="text/csv",
+    icon=":material/download:",
+    key="matrix_download",
+)
