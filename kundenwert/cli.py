@@ -52,7 +52,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(f"Datenbank enthält bereits Daten, keine Demo-Daten angelegt ({error}).")
             return 0
         raise CliError(str(error)) from error
-    print(f"Demo-Daten angelegt: {summary}")
+    print(
+        f"Demo-Daten angelegt / demo data created: {summary.persons} Personen, "
+        f"{summary.contacts} Kontakte, {summary.orders} Bestellungen, {summary.refunds} "
+        f"Erstattungen, {summary.sources} Quellen, {summary.countries} Länder, "
+        f"{summary.products} Produkte, {summary.exchange_rates} Wechselkurse"
+    )
     return 0
 
 
