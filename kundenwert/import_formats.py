@@ -704,6 +704,50 @@ _DE_DATE = re.compile(
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T\s].*)?$")
 _SLASH_DATE = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}")
+_SLASH_PARTS = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:[\s,T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
+
+
+def slash_date_order(values: Iterable[str | None]) -> str | None:
+    """Whether a column's slash dates are day-first ("dmy") or month-first ("mdy").
+
+    A single ``01/02/2025`` cannot be read safely, but a whole column can: one value with a
+    first part above 12 proves day-first (31/12/2025), one with a second part above 12 proves
+    month-first (12/31/2025, as in US exports). ``None`` when the column proves neither, or
+    proves both (then every slash date stays an "ambiguous date" error).
+    """
+    day_first = month_first = False
+    for value in values:
+        match = _SLASH_PARTS.match((value or "").strip())
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            day_first |= first > 12
+            month_first |= second > 12
+    if day_first == month_first:
+        return None
+    return "dmy" if day_first else "mdy"
+
+
+def _parse_slash(text: str, order: str) -> datetime | None:
+    match = _SLASH_PARTS.match(text)
+    if match is None:
+        return None
+    first, second, year, hour, minute, second_of_minute, meridiem = match.groups()
+    day, month = (first, second) if order == "dmy" else (second, first)
+    full_year = int(year) + 2000 if len(year) == 2 else int(year)
+    day_value = date(full_year, int(month), int(day))
+    if hour is None:
+        return _date_only(day_value)
+    hours = int(hour)
+    if meridiem:
+        if not 1 <= hours <= 12:
+            raise ValueError("12-hour clock out of range")
+        hours = hours % 12 + (12 if meridiem.lower() == "pm" else 0)
+    clock = time(hours, int(minute), int(second_of_minute or 0))
+    return _local_to_utc(datetime.combine(day_value, clock))
+
+
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -717,10 +761,11 @@ def _date_only(day: date) -> datetime:
     return _local_to_utc(datetime.combine(day, DATE_ONLY_TIME))
 
 
-def parse_date(raw: str, excel: bool = False) -> datetime:
+def parse_date(raw: str, excel: bool = False, slash_order: str | None = None) -> datetime:
     """UTC datetime of ``31.12.2025``, ``31.12.2025 14:30``, ``31.12.25``, ISO 8601, or an Excel
-    date. Times without a zone are Berlin time; a date alone is noon Berlin time. US/UK slash
-    dates (``12/31/2025``) are refused: ``01/02/2025`` cannot be read safely.
+    date. Times without a zone are Berlin time; a date alone is noon Berlin time. Slash dates
+    (``12/31/2025``, ``31/12/2025``) only with the order their column proves
+    (:func:`slash_date_order`): ``01/02/2025`` alone cannot be read safely.
     """
     text = raw.strip()
     match = _DE_DATE.match(text)
@@ -749,6 +794,10 @@ def parse_date(raw: str, excel: bool = False) -> datetime:
                 if moment.time() == time(0, 0):
                     return _date_only(moment.date())
                 return _local_to_utc(moment)
+        if slash_order is not None:
+            moment_or_none = _parse_slash(text, slash_order)
+            if moment_or_none is not None:
+                return moment_or_none
     except ValueError as error:
         raise CellError("bad_date", value=raw) from error
     if _SLASH_DATE.match(text):
@@ -876,7 +925,8 @@ def parse_quantity(raw: str) -> int:
         value = Decimal(text)
     except InvalidOperation as error:
         raise CellError("bad_quantity", value=raw) from error
-    if value != value.to_integral_value() or value < 1:
+    # negative quantities are returned goods on a credit note; zero is no line at all
+    if value != value.to_integral_value() or value == 0:
         raise CellError("bad_quantity", value=raw)
     return int(value)
 

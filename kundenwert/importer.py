@@ -126,8 +126,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a date (expected 31.12.2025 or 2025-12-31)",
     ),
     "ambiguous_date": (
-        "'{value}' ist mehrdeutig (Tag/Monat?); bitte 31.12.2025 oder 2025-12-31 verwenden",
-        "'{value}' is ambiguous (day/month?); please use 31.12.2025 or 2025-12-31",
+        "'{value}' ist mehrdeutig: die Spalte zeigt nicht, ob der Tag oder der Monat vorne"
+        " steht; bitte 31.12.2025 oder 2025-12-31 verwenden",
+        "'{value}' is ambiguous: the column does not show whether the day or the month comes"
+        " first; please use 31.12.2025 or 2025-12-31",
     ),
     "bad_status": (
         "'{value}' ist kein bekannter Status (bezahlt, erstattet, teilweise erstattet,"
@@ -146,12 +148,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_email": ("'{value}' ist keine E-Mail-Adresse", "'{value}' is not an e-mail address"),
     "bad_quantity": (
-        "'{value}' ist keine ganze Menge ab 1",
-        "'{value}' is not a whole quantity of at least 1",
+        "'{value}' ist keine ganze Menge (außer 0)",
+        "'{value}' is not a whole quantity other than 0",
     ),
     "negative_amount": (
-        "negativer Betrag '{value}'; Erstattungen gehören in die Spalte 'refunded'",
-        "negative amount '{value}'; refunds belong in the 'refunded' column",
+        "negativer Betrag '{value}' mit Erstattung: eine Gutschrift kann nicht selbst erstattet"
+        " werden",
+        "negative amount '{value}' with a refund: a credit note cannot itself be refunded",
     ),
     "tax_exceeds": (
         "Steuer {tax} ist höher als der Betrag {amount}",
@@ -413,8 +416,13 @@ def _parse_rows(
         each(name, fmts.parse_text)
     each("payment_id", fmts.parse_text)
     each("email", fmts.parse_email)
-    each("date", lambda raw: fmts.parse_date(raw, excel=table.excel), "ordered_at")
-    each("customer_since", lambda raw: fmts.parse_date(raw, excel=table.excel))
+
+    def date_parser(name: str) -> Callable[[str], datetime]:
+        order = fmts.slash_date_order(_column_values(frame, mapping, name))
+        return lambda raw: fmts.parse_date(raw, excel=table.excel, slash_order=order)
+
+    each("date", date_parser("date"), "ordered_at")
+    each("customer_since", date_parser("customer_since"))
     each("first_name", fmts.parse_text)
     each("last_name", fmts.parse_text)
     each("company", fmts.parse_text)
@@ -426,10 +434,15 @@ def _parse_rows(
             if raw and not (row.first_name or row.last_name):
                 row.first_name, row.last_name = fmts.split_full_name(raw)
     if "customer_id" in mapping:
-        # Either identifies the buyer; a row needs one of them.
+        # Either identifies the buyer; a row needs one of them. A file that identifies buyers
+        # by customer number alone (retail exports) has guest sales without one: each such
+        # order gets an anonymous contact of its own rather than rejecting the file.
         column = mapping.get("email") or mapping["customer_id"]
+        anonymous_allowed = "email" not in mapping and mode == "orders"
         for row in rows:
-            if not row.contact_key:
+            if not row.contact_key and anonymous_allowed and row.order_id:
+                row.customer_id = f"order:{row.order_id}"
+            elif not row.contact_key:
                 errors.append(ImportFileError("empty_required", row=row.line, column=column))
     if mode == "customers":
         return rows
@@ -458,7 +471,7 @@ def _parse_rows(
             if raw and fmts.normalise_value(raw) in fmt.refund_kinds:
                 row.status = "refunded"
     each("refunded", amount_parser("refunded"), "refunded_cents")
-    each("refund_date", lambda raw: fmts.parse_date(raw, excel=table.excel), "refunded_at")
+    each("refund_date", date_parser("refund_date"), "refunded_at")
     return rows
 
 
@@ -629,7 +642,10 @@ def _build_order(
     status = head.status
     if status in {"refunded", "chargeback"} and gross < 0:
         gross, tax = -gross, -tax
-    if gross < 0:
+    # Any other order with a negative total is a credit note or cancellation invoice (e.g. the
+    # "C…" invoices of retail exports): stored as it is, it counts as a refund of the customer.
+    credit = gross < 0
+    if credit and refunded:
         errors.append(
             ImportFileError(
                 "negative_amount",
@@ -639,7 +655,8 @@ def _build_order(
             )
         )
         return None
-    if tax > gross or tax < 0:
+    tax_sign_ok = tax == 0 or (tax < 0) == credit
+    if abs(tax) > abs(gross) or not tax_sign_ok:
         errors.append(
             ImportFileError(
                 "tax_exceeds",
@@ -650,7 +667,7 @@ def _build_order(
             )
         )
         return None
-    if refunded > gross:
+    if refunded > gross and not credit:
         errors.append(
             ImportFileError(
                 "refund_exceeds",

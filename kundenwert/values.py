@@ -9,6 +9,7 @@ Definitions (DESIGN.md, money rules):
 - The amount of an order on the chosen basis: gross (paid, VAT included), net (gross − VAT) or
   payout (gross − VAT − fees). Refunds are recorded gross; on the net/payout basis a refund is
   scaled by basis/gross of its order. A refunded or charged-back order is refunded in full.
+  An order with a negative total (a credit note not tied to its invoice) counts as a refund.
 - Value = amount − refunds, converted into the base currency with the rate of the order date.
 - The per-source values of a person add up to the person's total by construction: the total is
   the sum of the per-order values, and every order belongs to exactly one source.
@@ -149,6 +150,14 @@ def order_values(
         convert(basis_cents, factor).alias("_amount"),
         convert(_scaled(refund_gross, basis_cents, gross), factor).alias("_refunded"),
         convert(_scaled(chargeback_gross, basis_cents, gross), factor).alias("_charged_back"),
+    )
+    # A credit note (negative total, e.g. a cancellation invoice in an export) is a refund that
+    # could not be tied to its original order: it counts as refunded, never as a sale.
+    credit = gross < 0
+    result = result.with_columns(
+        pl.when(credit).then(0).otherwise(pl.col("_amount")).alias("_amount"),
+        pl.when(credit).then(-pl.col("_amount")).otherwise(pl.col("_refunded")).alias("_refunded"),
+        pl.when(credit).then(0).otherwise(pl.col("_charged_back")).alias("_charged_back"),
     ).with_columns(
         pl.when(pl.col("counted")).then(pl.col(c)).otherwise(0).alias(c.lstrip("_"))
         for c in ("_amount", "_refunded", "_charged_back")
@@ -218,10 +227,11 @@ def customer_values(frames: Frames, values: pl.DataFrame) -> pl.DataFrame:
     Persons without a counted order appear with value 0, so every person is listed.
     """
     counted = values.filter(pl.col("counted"))
+    sale = pl.col("gross_cents") >= 0  # credit notes are not orders
     stats = counted.group_by("person_id").agg(
-        pl.len().alias("orders"),
-        pl.col("ordered_at").min().alias("first_order"),
-        pl.col("ordered_at").max().alias("last_order"),
+        sale.sum().alias("orders"),
+        pl.col("ordered_at").filter(sale).min().alias("first_order"),
+        pl.col("ordered_at").filter(sale).max().alias("last_order"),
         pl.col("value").sum().alias("value"),
         pl.col("refunded").sum().alias("refunds"),
         pl.col("charged_back").sum().alias("chargebacks"),
