@@ -325,8 +325,8 @@ def customer_rows(page: pl.DataFrame) -> pl.DataFrame:
             "email": page["email"],
             "value": money_list(page["value"].to_list(), code),
             "orders": page["orders"],
-            "first_order": page["first_order"].dt.date(),
-            "last_order": page["last_order"].dt.date(),
+            "first_order": i18n.local_time(page["first_order"]).dt.date(),
+            "last_order": i18n.local_time(page["last_order"]).dt.date(),
             "sources": page["sources"],
             "company": page["company"],
             "country": [i18n.country_name(c, lang()) for c in page["country"]],
@@ -389,7 +389,7 @@ def customers_csv(customers: pl.DataFrame, language: str, basis_text: str) -> by
     amounts = ("value", "refunds", "chargebacks")
     frame = customers.select(
         *(pl.col(c) for c in names if c not in (*dates, *amounts)),
-        *(pl.col(c).dt.strftime(date_format) for c in dates),
+        *(i18n.local_time(pl.col(c)).dt.strftime(date_format) for c in dates),
         *(i18n.amount_expr(c, language) for c in amounts),
     ).select(list(names))
     buffer = io.BytesIO()

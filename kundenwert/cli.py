@@ -12,6 +12,7 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,12 @@ def _amount(cents: int | None) -> float:
 
 
 def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
+    """ISO 8601 with its zone: frames hold naive UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return str(value.isoformat())
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -1209,7 +1209,8 @@ class _Generator:
 
     def _payment_id(self, method: str) -> str:
         if method == "stripe":
-            return self.token(24, STRIPE_ALPHABET, "pi_3")
+            # the official WooCommerce Stripe plugin stores the charge id as transaction_id
+            return self.token(24, STRIPE_ALPHABET, "ch_3")
         if method == "paypal":
             return self.token(17, "ABCDEFGHJKLMNPRSTUVWXYZ0123456789")
         return self.token(32, "0123456789abcdef")  # Klarna order id
@@ -1294,8 +1295,8 @@ class _Generator:
             currency="USD" if person.country in USD_COUNTRIES else "EUR",
             fee_cents=(gross * card_percent + 5000) // 10000 + 25,
             kind=kind,
-            payment_id=f"pi_3{suffix}",
-            url=f"{STRIPE_URL}/payments/pi_3{suffix}",
+            payment_id=f"ch_3{suffix}",
+            url=f"{STRIPE_URL}/payments/ch_3{suffix}",
             items=[self._item(product, gross)],
         )
         if self.rng.random() < 0.03:
@@ -1428,7 +1429,7 @@ class _Generator:
         if key == STRIPE:
             return f"{STRIPE_URL}/customers/{contact_id}"
         if key == SEVDESK:
-            return f"{SEVDESK_URL}/crm/detail/id/{contact_id}"
+            return f"{SEVDESK_URL}/#/crm/detail/id/{contact_id}"
         return None
 
     def _number_shop_orders(self) -> None:
@@ -1449,7 +1450,7 @@ class _Generator:
             per_year[year] = per_year.get(year, 0) + 1
             internal_id += self.rng.randint(1, 40)
             invoice.source_order_id = f"RE-{year}-{per_year[year]:04d}"
-            invoice.url = f"{SEVDESK_URL}/fi/detail/type/RE/id/{internal_id}"
+            invoice.url = f"{SEVDESK_URL}/#/fi/detail/type/RE/id/{internal_id}"
             for refund in invoice.refunds:
                 credit_notes += 1
                 refund.source_refund_id = f"GS-{refund.refunded_at.year}-{credit_notes:04d}"

@@ -10,9 +10,11 @@ Money arrives as integer cents; it becomes a ``Decimal`` only here, for display.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from babel import Locale
@@ -756,20 +758,42 @@ def format_rate(rate: str | Decimal | None, lang: str | None = "de") -> str:
     return format_decimal(value, format="#,##0.0###########", locale=locale_of(lang))
 
 
+# The core stores UTC; people read German time (the owner's business lives there).
+DISPLAY_ZONE = "Europe/Berlin"
+
+
+ColumnT = TypeVar("ColumnT", pl.Series, pl.Expr)
+
+
+def local_time(moment: ColumnT) -> ColumnT:
+    """Naive-UTC datetime column (Polars Series or expression) → naive German local time."""
+    return (
+        moment.dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(DISPLAY_ZONE)
+        .dt.replace_time_zone(None)
+    )
+
+
+def _local(value: datetime) -> datetime:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(DISPLAY_ZONE)).replace(tzinfo=None)
+
+
 def format_date(value: date | datetime | None, lang: str | None = "de") -> str:
-    """``date(2025, 12, 31)`` → ``31.12.2025`` / ``2025-12-31``; ``None`` → ``""``."""
+    """``date(2025, 12, 31)`` → ``31.12.2025`` / ``2025-12-31``; ``None`` → ``""``.
+    A datetime (UTC, as stored) is shown on its German calendar day."""
     if value is None:
         return ""
-    day = value.date() if isinstance(value, datetime) else value
+    day = _local(value).date() if isinstance(value, datetime) else value
     pattern = _DATE_PATTERNS[normalise_language(lang)]
     return babel_format_date(day, pattern, locale=locale_of(lang))
 
 
 def format_datetime(value: datetime | None, lang: str | None = "de") -> str:
-    """``31.12.2025 14:05`` / ``2025-12-31 14:05`` (UTC, as stored)."""
+    """``31.12.2025 14:05`` / ``2025-12-31 14:05`` in German time (stored as UTC)."""
     if value is None:
         return ""
-    return f"{format_date(value, lang)} {value:%H:%M}"
+    return f"{format_date(value, lang)} {_local(value):%H:%M}"
 
 
 @lru_cache(maxsize=4)

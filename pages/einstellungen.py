@@ -67,7 +67,7 @@ def render_excluded(excluded: pl.DataFrame) -> None:
     event = st.dataframe(
         pl.DataFrame(
             {
-                "ordered_at": rows["ordered_at"],
+                "ordered_at": i18n.local_time(rows["ordered_at"]),
                 "source_label": rows["source_label"],
                 "source_order_id": rows["source_order_id"],
                 "original": [

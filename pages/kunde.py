@@ -178,7 +178,7 @@ def render_orders(detail: CustomerDetail) -> None:
     st.dataframe(
         pl.DataFrame(
             {
-                "ordered_at": o["ordered_at"],
+                "ordered_at": i18n.local_time(o["ordered_at"]),
                 "source_label": o["source_label"],
                 "source_order_id": o["source_order_id"],
                 "status": [i18n.label("status", r["status"], lang) for r in rows],
@@ -233,7 +233,7 @@ def render_products_and_refunds(detail: CustomerDetail) -> None:
             st.caption(ui.tr("customer.no_products"))
         else:
             st.dataframe(
-                detail.products.with_columns(pl.col("last_bought").dt.date()),
+                detail.products.with_columns(i18n.local_time(pl.col("last_bought")).dt.date()),
                 hide_index=True,
                 placeholder="",
                 key="products_table",
@@ -254,7 +254,7 @@ def render_products_and_refunds(detail: CustomerDetail) -> None:
         st.dataframe(
             pl.DataFrame(
                 {
-                    "refunded_at": r["refunded_at"].dt.date(),
+                    "refunded_at": i18n.local_time(r["refunded_at"]).dt.date(),
                     "reason": [i18n.label("refund_reason", x, lang) for x in r["reason"]],
                     "amount": [
                         ui.money(a, cur)
@@ -286,7 +286,7 @@ def render_timeline(detail: CustomerDetail) -> None:
     lang = ui.lang()
     events = [i18n.label("event", e, lang) for e in tl["event"]]
     fig = px.scatter(
-        x=tl["at"].to_list(),
+        x=i18n.local_time(tl["at"]).to_list(),
         y=events,
         color=tl["source_label"].to_list(),
         hover_name=tl["detail"].to_list(),
@@ -298,7 +298,7 @@ def render_timeline(detail: CustomerDetail) -> None:
         st.dataframe(
             pl.DataFrame(
                 {
-                    "at": tl["at"],
+                    "at": i18n.local_time(tl["at"]),
                     "event": events,
                     "source_label": tl["source_label"],
                     "detail": tl["detail"],

@@ -58,9 +58,22 @@ def test_english_date_is_iso():
     assert format_date(date(2025, 12, 31), "en") == "2025-12-31"
 
 
-def test_datetime_is_shown_as_day_and_time():
-    assert format_datetime(datetime(2025, 12, 31, 14, 5), "de") == "31.12.2025 14:05"
+def test_datetime_is_shown_as_day_and_time_in_german_time():
+    # stored as UTC: 14:05 UTC in winter is 15:05 in Berlin, 22:30 UTC in summer is 00:30
+    assert format_datetime(datetime(2025, 12, 31, 14, 5), "de") == "31.12.2025 15:05"
+    assert format_datetime(datetime(2025, 6, 30, 22, 30), "de") == "01.07.2025 00:30"
+    assert format_date(datetime(2025, 12, 31, 23, 30), "de") == "01.01.2026"
     assert format_date(None, "de") == ""
+
+
+def test_local_time_converts_a_utc_column_to_german_time():
+    from kundenwert.i18n import local_time
+
+    column = pl.Series([datetime(2025, 1, 15, 23, 30), datetime(2025, 7, 15, 23, 30)])
+    assert local_time(column).to_list() == [
+        datetime(2025, 1, 16, 0, 30),
+        datetime(2025, 7, 16, 1, 30),
+    ]
 
 
 def test_numbers_and_percentages_follow_the_language():
