@@ -283,15 +283,23 @@ class HttpClient:
             ) from error
 
     def request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
     ) -> httpx.Response:
-        """Send with retries; returns a 2xx/3xx response or raises an :class:`ApiError`."""
+        """Send with retries; returns a 2xx/3xx response or raises an :class:`ApiError`.
+
+        ``json`` is sent as the JSON body (a GraphQL query is a POST that only reads).
+        """
         attempt = 0
         while True:
             attempt += 1
             self.limiter.wait()
             try:
-                response = self._client.request(method, path, params=params)
+                response = self._client.request(method, path, params=params, json=json)
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
                 if attempt >= self.retry.attempts:
                     raise self._connection_error(error, attempt) from None

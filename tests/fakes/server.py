@@ -29,6 +29,7 @@ class FakeRequest:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
+    body: bytes = b""
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -150,14 +151,14 @@ class FakeServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 request = FakeRequest(
                     method=self.command,
                     path=parts.path,
                     query=parse_qs(parts.query, keep_blank_values=True),
                     headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
                 )
                 fault = server._fault(request)
                 if fault is not None and fault.kind == "drop":
