@@ -46,6 +46,12 @@ pages = [
         url_path="datenquellen",
     ),
     st.Page(
+        "pages/datenqualitaet.py",
+        title=ui.tr("nav.quality"),
+        icon=":material/fact_check:",
+        url_path="datenqualitaet",
+    ),
+    st.Page(
         "pages/einstellungen.py",
         title=ui.tr("nav.settings"),
         icon=":material/settings:",

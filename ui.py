@@ -33,6 +33,7 @@ from kundenwert.frames import Frames, data_version, load_frames
 from kundenwert.identity import probable_duplicates
 from kundenwert.preferences import is_demo as stored_demo_flag
 from kundenwert.preferences import load_test_rules
+from kundenwert.quality import CHECKS, check_records
 from kundenwert.settings import MoneyBasis, Settings, get_settings
 
 LANG_KEY = "lang"
@@ -154,6 +155,14 @@ def _duplicates(url: str, version: str) -> pl.DataFrame:
     return probable_duplicates(_frames(url, version).contacts)
 
 
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=2, show_spinner=False)
+def _quality(
+    url: str, version: str, basis_value: str, base_currency: str
+) -> dict[str, pl.DataFrame]:
+    ds = _dataset(url, version, basis_value, base_currency)
+    return {check: check_records(ds, check) for check in CHECKS}
+
+
 @st.cache_data(ttl=_CACHE_TTL, max_entries=4, show_spinner=False)
 def _demo_flag(url: str, version: str) -> bool:
     return stored_demo_flag(get_engine(url))
@@ -173,6 +182,12 @@ def load_matrix() -> pl.DataFrame:
 def load_duplicates() -> pl.DataFrame:
     with st.spinner(tr("app.loading")):
         return _duplicates(database_url(), version())
+
+
+def load_quality() -> dict[str, pl.DataFrame]:
+    """The records behind every data-quality check (:mod:`kundenwert.quality`), by check."""
+    with st.spinner(tr("app.loading")):
+        return _quality(database_url(), version(), basis().value, currency())
 
 
 def is_demo() -> bool:

@@ -165,9 +165,13 @@ def data_version(url: str) -> str:
         "(SELECT COALESCE(MAX(id), 0) FROM orders) AS max_order",
         "(SELECT COALESCE(CAST(MAX(last_import_at) AS TEXT), '') FROM source) AS last_import",
         "(SELECT COALESCE(STRING_AGG(value_json, ','), '') FROM setting) AS settings",
+        # a sync may only update rows; a renamed or no longer counted source changes no count
+        "(SELECT COALESCE(MAX(id), 0) FROM sync_run) AS syncs",
+        "(SELECT COALESCE(STRING_AGG(CAST(id AS TEXT) || ':' || label || ':' || "
+        "CAST(counts_towards_totals AS TEXT), ','), '') FROM source) AS source_settings",
     ]
     query = "SELECT " + ", ".join(parts)
     if uri.startswith("sqlite"):
-        query = query.replace("STRING_AGG(value_json, ',')", "GROUP_CONCAT(value_json, ',')")
+        query = query.replace("STRING_AGG(", "GROUP_CONCAT(")
     row = pl.read_database_uri(query, uri, engine="connectorx").row(0)
     return "|".join(str(v) for v in row)

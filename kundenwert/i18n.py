@@ -41,6 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.duplicates": {"de": "Dubletten", "en": "Duplicates"},
     "nav.sources": {"de": "Datenquellen", "en": "Data sources"},
     "nav.settings": {"de": "Einstellungen", "en": "Settings"},
+    "nav.quality": {"de": "Datenqualität", "en": "Data quality"},
     "sidebar.language": {"de": "Sprache / Language", "en": "Sprache / Language"},
     "sidebar.basis": {"de": "Wertbasis", "en": "Value basis"},
     "sidebar.basis_help": {
@@ -568,6 +569,211 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Inaktiv nach {days} Tagen ohne Bestellung",
         "en": "Inactive after {days} days without an order",
     },
+    # --- Datenquellen: connected accounts ------------------------------------------------------
+    "accounts.title": {"de": "Konten", "en": "Accounts"},
+    "accounts.caption": {
+        "de": "Jede Quelle einzeln: zählt sie zu den Summen, Zugangsdaten, letzte "
+        "Synchronisierung. Zugangsdaten werden verschlüsselt gespeichert und nie wieder "
+        "vollständig angezeigt.",
+        "en": "Every source on its own: whether it counts towards totals, credentials, last "
+        "sync. Credentials are stored encrypted and never shown in full again.",
+    },
+    "accounts.import_only": {
+        "de": "Datei-Import (keine Schnittstelle)",
+        "en": "File import (no API)",
+    },
+    "accounts.summary": {
+        "de": "{tool} · {contacts} Kontakte · {orders} Bestellungen",
+        "en": "{tool} · {contacts} contacts · {orders} orders",
+    },
+    "accounts.base_url": {"de": "Adresse", "en": "Address"},
+    "accounts.official_url": {
+        "de": "offizielle Adresse ({url})",
+        "en": "official address ({url})",
+    },
+    "accounts.keys": {"de": "Zugangsdaten", "en": "Credentials"},
+    "accounts.key_stored": {"de": "gespeichert ({masked})", "en": "stored ({masked})"},
+    "accounts.key_unreadable": {
+        "de": "gespeichert, aber nicht entschlüsselbar (Schlüssel geändert?): bitte unter "
+        "„Bearbeiten“ neu eingeben",
+        "en": "stored but cannot be decrypted (key changed?): please enter them again under “Edit”",
+    },
+    "accounts.counts": {"de": "Zählt zu den Summen", "en": "Counts towards totals"},
+    "accounts.counts_help": {
+        "de": "Aus: Die Bestellungen dieser Quelle bleiben sichtbar, zählen aber in keinem "
+        "Kundenwert und keiner Summe (z. B. ein Testkonto oder ein Zahlungsanbieter, dessen "
+        "Zahlungen schon im Shop stehen).",
+        "en": "Off: the orders of this source stay visible but count in no customer value and "
+        "no total (e.g. a test account, or a payment provider whose payments are already in "
+        "the shop).",
+    },
+    "accounts.counts_on": {
+        "de": "„{label}“ zählt jetzt zu den Summen.",
+        "en": "“{label}” now counts towards totals.",
+    },
+    "accounts.counts_off": {
+        "de": "„{label}“ zählt nicht mehr zu den Summen.",
+        "en": "“{label}” no longer counts towards totals.",
+    },
+    "accounts.never_synced": {"de": "Noch nie synchronisiert.", "en": "Never synced yet."},
+    "accounts.last_sync": {
+        "de": "Letzte Synchronisierung: {status}, {at}",
+        "en": "Last sync: {status}, {at}",
+    },
+    "accounts.run_counts": {
+        "de": "{contacts_added} Kontakte neu, {contacts_updated} aktualisiert; "
+        "{orders_added} Bestellungen neu, {orders_updated} aktualisiert; {refunds_added} "
+        "Erstattungen neu.",
+        "en": "{contacts_added} contacts new, {contacts_updated} updated; {orders_added} orders "
+        "new, {orders_updated} updated; {refunds_added} refunds new.",
+    },
+    "sync_status.ok": {"de": "erfolgreich", "en": "successful"},
+    "sync_status.failed": {"de": "fehlgeschlagen", "en": "failed"},
+    "sync_status.running": {"de": "läuft", "en": "running"},
+    "accounts.test": {"de": "Verbindung testen", "en": "Test connection"},
+    "accounts.test_ok": {
+        "de": "Verbindung zu {tool} klappt: {contacts} Kontakte und {orders} Bestellungen auf "
+        "der ersten Seite gelesen (nichts gespeichert).",
+        "en": "Connection to {tool} works: {contacts} contacts and {orders} orders read on the "
+        "first page (nothing stored).",
+    },
+    "accounts.test_failed": {
+        "de": "Verbindung zu {tool} fehlgeschlagen: {error}",
+        "en": "Connection to {tool} failed: {error}",
+    },
+    "accounts.sync": {"de": "Jetzt synchronisieren", "en": "Sync now"},
+    "accounts.syncing": {"de": "„{label}“ wird synchronisiert …", "en": "Syncing “{label}” …"},
+    "accounts.synced": {
+        "de": "„{label}“ synchronisiert: {summary}",
+        "en": "“{label}” synced: {summary}",
+    },
+    "accounts.sync_failed": {
+        "de": "Synchronisierung von „{label}“ fehlgeschlagen: {error}",
+        "en": "Sync of “{label}” failed: {error}",
+    },
+    "accounts.sync_all": {"de": "Alle synchronisieren", "en": "Sync all"},
+    "accounts.sync_all_done": {
+        "de": "{ok} von {total} Konten synchronisiert.",
+        "en": "{ok} of {total} accounts synced.",
+    },
+    "accounts.edit": {"de": "Bearbeiten", "en": "Edit"},
+    "accounts.label": {"de": "Name des Kontos", "en": "Account name"},
+    "accounts.label_placeholder": {"de": "z. B. Shop DE", "en": "e.g. Shop DE"},
+    "accounts.keep_key": {
+        "de": "Leer lassen: die gespeicherten Zugangsdaten bleiben.",
+        "en": "Leave empty to keep the stored credentials.",
+    },
+    "accounts.need_all_keys": {
+        "de": "Neue Zugangsdaten bitte vollständig eingeben (alle Felder) oder alle leer lassen.",
+        "en": "Enter new credentials completely (every field) or leave them all empty.",
+    },
+    "accounts.save": {"de": "Speichern", "en": "Save"},
+    "accounts.saved": {"de": "„{label}“ gespeichert.", "en": "“{label}” saved."},
+    "accounts.remove": {"de": "Entfernen …", "en": "Remove …"},
+    "accounts.remove_confirm": {
+        "de": "„{label}“ entfernen? Dabei werden {contacts} Kontakte und {orders} Bestellungen "
+        "gelöscht; Personen ohne weitere Kontakte verschwinden mit. Das lässt sich nicht "
+        "rückgängig machen.",
+        "en": "Remove “{label}”? This deletes {contacts} contacts and {orders} orders; persons "
+        "without other contacts go too. This cannot be undone.",
+    },
+    "accounts.remove_yes": {"de": "Ja, entfernen", "en": "Yes, remove"},
+    "accounts.removed": {
+        "de": "„{label}“ entfernt: {contacts} Kontakte, {orders} Bestellungen und {persons} "
+        "Personen gelöscht.",
+        "en": "“{label}” removed: {contacts} contacts, {orders} orders and {persons} persons "
+        "deleted.",
+    },
+    "accounts.connect": {"de": "Konto verbinden", "en": "Connect an account"},
+    "accounts.connect_caption": {
+        "de": "Ein Konto eines Programms mit Schnittstelle; mehrere Konten desselben Programms "
+        "gehen, jedes mit eigenem Namen.",
+        "en": "An account of a tool with an API; several accounts of the same tool work, each "
+        "with a name of its own.",
+    },
+    "accounts.tool": {"de": "Programm", "en": "Tool"},
+    "accounts.base_url_default": {
+        "de": "Leer lassen für die offizielle Adresse: {url}",
+        "en": "Leave empty for the official address: {url}",
+    },
+    "accounts.base_url_own": {
+        "de": "Die Adresse des eigenen Kontos, z. B. https://shop.example.de",
+        "en": "Your own account's address, e.g. https://shop.example.com",
+    },
+    "accounts.connect_button": {"de": "Verbinden", "en": "Connect"},
+    "accounts.connected": {
+        "de": "„{label}“ verbunden, Zugangsdaten verschlüsselt gespeichert. Jetzt „Verbindung "
+        "testen“ oder „Jetzt synchronisieren“.",
+        "en": "“{label}” connected, credentials stored encrypted. Now “Test connection” or "
+        "“Sync now”.",
+    },
+    "credential.api_key": {"de": "API-Schlüssel", "en": "API key"},
+    "credential.api_token": {"de": "API-Token", "en": "API token"},
+    "credential.consumer_key": {"de": "Consumer Key", "en": "Consumer key"},
+    "credential.consumer_secret": {"de": "Consumer Secret", "en": "Consumer secret"},
+    "credential.secret_key": {
+        "de": "Secret Key (sk_live_…) oder eingeschränkter Schlüssel",
+        "en": "Secret key (sk_live_…) or restricted key",
+    },
+    # --- Datenqualität -------------------------------------------------------------------------
+    "quality.caption": {
+        "de": "Was beim Zusammenführen der Quellen aufgefallen ist. Jede Zahl öffnet die "
+        "Datensätze dahinter; eine Zeile anklicken öffnet die Person.",
+        "en": "What stood out when bringing the sources together. Every number opens the "
+        "records behind it; click a row to open the person.",
+    },
+    "quality.no_email": {"de": "Ohne E-Mail", "en": "Without e-mail"},
+    "quality.no_email_help": {
+        "de": "Bestellungen oder Rechnungen, deren Kontakt keine E-Mail-Adresse hat: Sie lassen "
+        "sich keiner anderen Quelle zuordnen und stehen als eigene Person da.",
+        "en": "Orders or invoices whose contact has no e-mail address: they cannot be matched "
+        "with any other source and stand as a person of their own.",
+    },
+    "quality.duplicate_invoice_numbers": {
+        "de": "Doppelte Rechnungsnummern",
+        "en": "Duplicate invoice numbers",
+    },
+    "quality.duplicate_invoice_numbers_help": {
+        "de": "Dieselbe Rechnungsnummer in zwei Rechnungsprogrammen (sevDesk, lexoffice): "
+        "vermutlich eine Rechnung, zweimal erfasst. Die Zahl zählt Rechnungsnummern.",
+        "en": "The same invoice number in two invoicing programs (sevDesk, lexoffice): probably "
+        "one invoice recorded twice. The number counts invoice numbers.",
+    },
+    "quality.shared_payments": {
+        "de": "Zahlungen in zwei Quellen",
+        "en": "Payments seen in two sources",
+    },
+    "quality.shared_payments_help": {
+        "de": "Dieselbe Zahlungs-ID in mehreren Quellen (Shop und Zahlungsanbieter). Sie zählt "
+        "einmal; die Spalte „Zählt“ zeigt, wo. Die Zahl zählt Zahlungen.",
+        "en": "The same payment id in several sources (shop and payment provider). It counts "
+        "once; the “Counted” column shows where. The number counts payments.",
+    },
+    "quality.foreign_currency": {"de": "Fremdwährung", "en": "Foreign currency"},
+    "quality.foreign_currency_help": {
+        "de": "Bestellungen in einer anderen Währung als {currency}, mit dem verwendeten "
+        "EZB-Kurs. Ohne Kurs zählt die Bestellung nicht.",
+        "en": "Orders in another currency than {currency}, with the ECB rate used. Without a "
+        "rate the order does not count.",
+    },
+    "quality.test_orders": {"de": "Testbestellungen", "en": "Test orders"},
+    "quality.test_orders_help": {
+        "de": "Bestellungen, die eine Testbestellungs-Regel (Einstellungen) ausschließt.",
+        "en": "Orders a test-order rule (settings) leaves out.",
+    },
+    "quality.no_country": {"de": "Ohne Land", "en": "Without country"},
+    "quality.no_country_help": {
+        "de": "Kontakte ohne Land: Sie fehlen in Auswertungen nach Land.",
+        "en": "Contacts without a country: they are missing from figures by country.",
+    },
+    "quality.records": {"de": "Datensätze: {title}", "en": "Records: {title}"},
+    "quality.nothing": {"de": "Nichts gefunden.", "en": "Nothing found."},
+    "quality.shown": {
+        "de": "Die ersten {shown} von {total} stehen in der Tabelle.",
+        "en": "The first {shown} of {total} are in the table.",
+    },
+    "col.payment_id": {"de": "Zahlungs-ID", "en": "Payment id"},
+    "col.amount_base": {"de": "Betrag ({basis}, {currency})", "en": "Amount ({basis}, {currency})"},
     # --- import report -------------------------------------------------------------------------
     "report.summary": {
         "de": "{rows} Zeilen gelesen; {contacts_added} Kontakte neu, {contacts_updated} "
@@ -684,12 +890,17 @@ def t(key: str, lang: str | None = DEFAULT_LANGUAGE, **kwargs: object) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def label(group: str, value: object, lang: str | None = DEFAULT_LANGUAGE) -> str:
-    """The label of a code (status, kind, tool, reason, …); unknown codes show as they are."""
+def label(
+    group: str, value: object, lang: str | None = DEFAULT_LANGUAGE, default: str | None = None
+) -> str:
+    """The label of a code (status, kind, tool, reason, …); unknown codes show as ``default``
+    or, without one, as they are."""
     if value is None:
         return ""
     entry = MESSAGES.get(f"{group}.{value}")
-    return entry[normalise_language(lang)] if entry else str(value)
+    if entry:
+        return entry[normalise_language(lang)]
+    return str(value) if default is None else default
 
 
 def locale_of(lang: str | None) -> str:

@@ -21,7 +21,7 @@ from connectors.base import ConnectorConfig, ConnectorSpec, UnknownConnectorErro
 from connectors.http import HttpOptions, normalise_base_url
 from kundenwert.db import session_scope
 from kundenwert.models import Contact, Order, OrderItem, Person, Refund, Source, SyncRun
-from kundenwert.secrets import decrypt_credentials, encrypt_credentials
+from kundenwert.secrets import SecretsError, decrypt_credentials, encrypt_credentials
 
 
 class SourceError(ValueError):
@@ -43,6 +43,8 @@ class SourceInfo:
     last_status: str | None
     last_sync_at: datetime | None
     last_error: str | None
+    counts_towards_totals: bool = True
+    last_run: SyncRun | None = None  # the newest sync run (detached), for its counts and end
 
 
 def _settings(source: Source) -> dict[str, Any]:
@@ -128,10 +130,29 @@ def update_source(
     *,
     base_url: str | None = None,
     credentials: Mapping[str, str | None] | None = None,
+    new_label: str | None = None,
+    counts_towards_totals: bool | None = None,
 ) -> Source:
-    """Change the base URL and/or replace the credentials of a source."""
+    """Change the label, base URL, "counts towards totals" and/or replace the credentials.
+
+    ``None`` leaves a field as it is. ``counts_towards_totals`` and ``new_label`` work for
+    import-only sources too; a base URL and credentials need a tool with a connector.
+    """
     with session_scope(engine) as session:
         source = _find(session, label)
+        if new_label is not None and new_label.strip() != source.label:
+            new_label = new_label.strip()
+            if not new_label:
+                raise SourceError("Die Datenquelle braucht einen Namen")
+            taken = session.exec(select(Source).where(Source.label == new_label)).first()
+            if taken is not None:
+                raise SourceError(f"Datenquelle „{new_label}“ gibt es schon")
+            source.label = new_label
+        if counts_towards_totals is not None:
+            source.counts_towards_totals = counts_towards_totals
+        if base_url is None and credentials is None:
+            session.add(source)
+            return source
         spec = _spec(source.kind)
         if base_url is not None:
             source.base_url = _base_url(spec, base_url)
@@ -173,6 +194,28 @@ def connector_config(source: Source, http: HttpOptions | None = None) -> Connect
     )
 
 
+def masked_key(value: str) -> str:
+    """``••••1234``: the last four characters of a long key, nothing of a short one."""
+    return "••••" + (value[-4:] if len(value) >= 12 else "")
+
+
+def masked_credentials(engine: Engine, label: str) -> dict[str, str] | None:
+    """Each stored credential of ``label`` as :func:`masked_key` shows it, by name.
+
+    ``{}`` when none are stored, ``None`` when they cannot be decrypted (key changed or lost).
+    """
+    with session_scope(engine) as session:
+        source = _find(session, label)
+        token = _settings(source).get("credentials")
+    if not isinstance(token, str):
+        return {}
+    try:
+        values = decrypt_credentials(token)
+    except SecretsError:
+        return None
+    return {name: masked_key(value.get_secret_value()) for name, value in values.items()}
+
+
 def list_sources(engine: Engine) -> list[SourceInfo]:
     with session_scope(engine) as session:
         contacts = dict(
@@ -204,6 +247,8 @@ def list_sources(engine: Engine) -> list[SourceInfo]:
                     last_status=source.last_status,
                     last_sync_at=run.started_at if run else None,
                     last_error=run.error if run else None,
+                    counts_towards_totals=source.counts_towards_totals,
+                    last_run=run,
                 )
             )
     return infos

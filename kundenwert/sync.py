@@ -28,6 +28,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from connectors.base import get_spec
-from connectors.http import ApiError, HttpOptions
+from connectors.http import ApiError, HttpOptions, RetryPolicy
 from kundenwert.db import session_scope
 from kundenwert.ingest import IngestResult, ingest
 from kundenwert.models import Source, SyncRun, SyncStatus
@@ -205,6 +206,66 @@ def sync_source(
         finished = _finish(engine, run_id, None)
     report(1.0, f"{source_label}: fertig")
     return finished
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What :func:`check_connection` found: the first page read, or the reason it failed."""
+
+    label: str
+    title: str  # the tool, e.g. "WooCommerce"
+    ok: bool
+    contacts: int = 0  # records on the first page (nothing is written)
+    orders: int = 0
+    error: str | None = None  # for the owner; never contains a credential
+
+
+def quick_http() -> HttpOptions:
+    """A connection test should answer within seconds: one retry, a short timeout."""
+    return HttpOptions(timeout=15.0, retry=RetryPolicy(attempts=2, backoff_max=2.0))
+
+
+def check_connection(
+    engine: Engine, source_label: str, *, http: HttpOptions | None = None
+) -> ConnectionCheck:
+    """Open the account with its stored credentials and read the first batch, writing nothing.
+
+    The first batch is the cheapest request every connector already makes (one page of its
+    first list), so no connector needs extra code for this. Raises :class:`SyncError` only
+    when the source does not exist or has no connector/credentials; an API error comes back
+    in ``error`` as the connector's message (e.g. "WooCommerce lehnt den Zugang ab (401) …").
+    """
+    with session_scope(engine) as session:
+        source = session.exec(select(Source).where(Source.label == source_label)).first()
+    if source is None:
+        raise SyncError(f"Datenquelle „{source_label}“ gibt es nicht")
+    if not can_sync(source):
+        raise SyncError(f"„{source_label}“ hat keine Zugangsdaten und wird per Datei importiert")
+    spec = get_spec(source.kind)
+    secrets: list[str] = []
+    try:
+        config = connector_config(source, http or quick_http())
+        secrets = [value.get_secret_value() for value in config.credentials.values()]
+        connector = spec.create(config)
+        try:
+            batches = connector.batches(None)
+            try:
+                first = next(iter(batches), None)
+            finally:
+                close = getattr(batches, "close", None)
+                if callable(close):
+                    close()
+        finally:
+            connector.close()
+    except Exception as error:
+        return ConnectionCheck(source_label, spec.title, ok=False, error=_message(error, secrets))
+    return ConnectionCheck(
+        source_label,
+        spec.title,
+        ok=True,
+        contacts=len(first.contacts) if first else 0,
+        orders=len(first.orders) if first else 0,
+    )
 
 
 def syncable_sources(engine: Engine) -> list[str]:

@@ -1,4 +1,5 @@
-"""Datenquellen: the connected sources, and the CSV/Excel import with a preview first."""
+"""Datenquellen: the sources with their accounts (connect, test, sync, edit, remove), and the
+CSV/Excel import with a preview first."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 import ui
+from connectors.base import ConnectorSpec, UnknownConnectorError, get_spec, specs
 from kundenwert import i18n
 from kundenwert.customers import source_overview
 from kundenwert.import_formats import FORMATS
@@ -16,6 +18,17 @@ from kundenwert.importer import (
     import_file,
     preview,
 )
+from kundenwert.models import SyncRun
+from kundenwert.sources import (
+    SourceError,
+    SourceInfo,
+    add_source,
+    list_sources,
+    masked_credentials,
+    remove_source,
+    update_source,
+)
+from kundenwert.sync import Progress, SyncError, check_connection, sync_all, sync_source
 
 ROUND_KEY = "import_round"  # a new uploader after each import, so the file is not sent twice
 NEW_SOURCE = "__new__"
@@ -91,6 +104,314 @@ def render_sources(overview: pl.DataFrame) -> None:
             "last_import_at": ui.datetime_column(ui.tr("col.last_import")),
         },
     )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def spec_of(kind: str) -> ConnectorSpec | None:
+    try:
+        return get_spec(kind)
+    except UnknownConnectorError:
+        return None
+
+
+def credential_label(spec: ConnectorSpec, name: str) -> str:
+    return i18n.label("credential", name, ui.lang(), default=spec.credential_labels.get(name))
+
+
+def run_summary(run: SyncRun) -> str:
+    return ui.tr(
+        "accounts.run_counts",
+        **{
+            name: ui.number(getattr(run, name))
+            for name in (
+                "contacts_added",
+                "contacts_updated",
+                "orders_added",
+                "orders_updated",
+                "refunds_added",
+            )
+        },
+    )
+
+
+def progress_bar(label: str) -> Progress:
+    """An ``st.progress`` bar, and the sync engine's progress callback that drives it.
+
+    The engine's notes ("Bestellungen 200 von 1234") are German; other languages show the
+    bar with a translated line instead.
+    """
+    bar = st.progress(0.0, text=ui.tr("accounts.syncing", label=label))
+
+    def report(fraction: float, note: str) -> None:
+        text = note if ui.lang() == "de" else ui.tr("accounts.syncing", label=label)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    return report
+
+
+def set_counts(label: str, key: str) -> None:
+    """on_change of the "counts towards totals" toggle: store it, say so on the next run."""
+    counts = bool(st.session_state[key])
+    try:
+        update_source(ui.engine(), label, counts_towards_totals=counts)
+    except SourceError as error:
+        ui.flash(ui.tr("common.error", message=str(error)), "error")
+        return
+    ui.flash(ui.tr("accounts.counts_on" if counts else "accounts.counts_off", label=label))
+
+
+def render_key_status(info: SourceInfo, spec: ConnectorSpec) -> None:
+    masked = masked_credentials(ui.engine(), info.label)
+    if masked is None:
+        st.warning(f"{ui.tr('accounts.keys')}: {ui.tr('accounts.key_unreadable')}")
+        return
+    parts = [
+        f"{credential_label(spec, name)}: {ui.tr('accounts.key_stored', masked=value)}"
+        for name, value in masked.items()
+    ]
+    st.markdown(f"**{ui.tr('accounts.keys')}:** " + " · ".join(parts))
+
+
+def render_last_sync(info: SourceInfo) -> None:
+    run = info.last_run
+    if run is None:
+        st.caption(ui.tr("accounts.never_synced"))
+        return
+    status = i18n.label("sync_status", run.status, ui.lang())
+    at = i18n.format_datetime(run.finished_at or run.started_at, ui.lang())
+    line = ui.tr("accounts.last_sync", status=status, at=at)
+    if run.error:
+        st.error(f"{line}. {run.error}")
+    else:
+        st.caption(f"{line}. {run_summary(run)}")
+
+
+def render_test(info: SourceInfo) -> None:
+    with st.spinner(ui.tr("accounts.test")):
+        try:
+            result = check_connection(ui.engine(), info.label)
+        except SyncError as error:
+            st.error(ui.tr("common.error", message=str(error)))
+            return
+    if result.ok:
+        st.success(
+            ui.tr(
+                "accounts.test_ok",
+                tool=result.title,
+                contacts=ui.number(result.contacts),
+                orders=ui.number(result.orders),
+            )
+        )
+    else:
+        st.error(ui.tr("accounts.test_failed", tool=result.title, error=result.error))
+
+
+def render_sync(info: SourceInfo) -> None:
+    report = progress_bar(info.label)
+    try:
+        run = sync_source(ui.engine(), info.label, progress=report)
+    except SyncError as error:
+        st.error(ui.tr("common.error", message=str(error)))
+        return
+    if run.error:
+        ui.flash(ui.tr("accounts.sync_failed", label=info.label, error=run.error), "error")
+    else:
+        ui.flash(ui.tr("accounts.synced", label=info.label, summary=run_summary(run)))
+    st.rerun()
+
+
+def render_edit(info: SourceInfo, spec: ConnectorSpec | None) -> None:
+    with st.expander(ui.tr("accounts.edit"), icon=":material/edit:"):
+        with st.form(f"edit:{info.label}", clear_on_submit=True, border=False):
+            new_label = st.text_input(
+                ui.tr("accounts.label"), value=info.label, key=f"edit_label:{info.label}"
+            )
+            base_url: str | None = None
+            keys: dict[str, str] = {}
+            if spec is not None and info.has_credentials:
+                base_url = st.text_input(
+                    ui.tr("accounts.base_url"),
+                    value=info.base_url or "",
+                    placeholder=spec.default_base_url or "",
+                    help=base_url_help(spec),
+                    key=f"edit_url:{info.label}",
+                )
+                for name in sorted(set(spec.credential_fields.values())):
+                    keys[name] = st.text_input(
+                        credential_label(spec, name),
+                        type="password",
+                        help=ui.tr("accounts.keep_key"),
+                        key=f"edit_key:{info.label}:{name}",
+                    )
+            if not st.form_submit_button(ui.tr("accounts.save"), type="primary"):
+                return
+        entered = {name: value.strip() for name, value in keys.items()}
+        if any(entered.values()) and not all(entered.values()):
+            st.error(ui.tr("accounts.need_all_keys"))
+            return
+        try:
+            update_source(
+                ui.engine(),
+                info.label,
+                new_label=new_label,
+                base_url=base_url,
+                credentials=entered if any(entered.values()) else None,
+            )
+        except SourceError as error:
+            st.error(ui.tr("common.error", message=str(error)))
+            return
+        ui.flash(ui.tr("accounts.saved", label=new_label.strip()))
+        st.rerun()
+
+
+def render_remove(info: SourceInfo) -> None:
+    key = f"remove:{info.label}"
+
+    def do_remove() -> str:
+        removed = remove_source(ui.engine(), info.label)
+        return ui.tr(
+            "accounts.removed",
+            label=info.label,
+            **{name: ui.number(count) for name, count in removed.items()},
+        )
+
+    ui.confirmation(
+        key,
+        ui.tr(
+            "accounts.remove_confirm",
+            label=info.label,
+            contacts=ui.number(info.contacts),
+            orders=ui.number(info.orders),
+        ),
+        do_remove,
+        yes_label=ui.tr("accounts.remove_yes"),
+    )
+
+
+def render_account(info: SourceInfo) -> None:
+    spec = spec_of(info.kind)
+    connected = spec is not None and info.has_credentials
+    with st.container(border=True):
+        st.subheader(info.label, anchor=False)
+        tool = i18n.label("tool", info.kind, ui.lang(), default=spec.title if spec else None)
+        st.caption(
+            ui.tr(
+                "accounts.summary",
+                tool=tool if connected else f"{tool} · {ui.tr('accounts.import_only')}",
+                contacts=ui.number(info.contacts),
+                orders=ui.number(info.orders),
+            )
+        )
+        counts_key = f"counts:{info.label}"
+        st.toggle(
+            ui.tr("accounts.counts"),
+            value=info.counts_towards_totals,
+            key=counts_key,
+            help=ui.tr("accounts.counts_help"),
+            on_change=set_counts,
+            args=(info.label, counts_key),
+        )
+        if connected and spec is not None:
+            url = info.base_url or ui.tr("accounts.official_url", url=spec.default_base_url)
+            st.markdown(f"**{ui.tr('accounts.base_url')}:** {url}")
+            render_key_status(info, spec)
+            render_last_sync(info)
+        buttons = st.container(horizontal=True)
+        test = sync = False
+        if connected:
+            test = buttons.button(
+                ui.tr("accounts.test"), key=f"test:{info.label}", icon=":material/lan:"
+            )
+            sync = buttons.button(
+                ui.tr("accounts.sync"),
+                key=f"sync:{info.label}",
+                icon=":material/sync:",
+                disabled=not info.can_sync,
+            )
+        buttons.button(
+            ui.tr("accounts.remove"),
+            key=f"remove_ask:{info.label}",
+            icon=":material/delete:",
+            on_click=ui.ask,
+            args=(f"remove:{info.label}",),
+        )
+        if test:
+            render_test(info)
+        if sync:
+            render_sync(info)
+        render_remove(info)
+        render_edit(info, spec)
+
+
+def render_sync_all(infos: list[SourceInfo]) -> None:
+    syncable = [info for info in infos if info.can_sync]
+    if not syncable:
+        return
+    if not st.button(ui.tr("accounts.sync_all"), key="sync_all", icon=":material/sync:"):
+        return
+    report = progress_bar(", ".join(info.label for info in syncable))
+    outcomes = sync_all(ui.engine(), progress=report)
+    ok = sum(1 for run in outcomes.values() if not isinstance(run, SyncError) and not run.error)
+    failed = [
+        ui.tr("accounts.sync_failed", label=label, error=str(outcome))
+        if isinstance(outcome, SyncError)
+        else ui.tr("accounts.sync_failed", label=label, error=outcome.error)
+        for label, outcome in outcomes.items()
+        if isinstance(outcome, SyncError) or outcome.error
+    ]
+    summary = ui.tr("accounts.sync_all_done", ok=ui.number(ok), total=ui.number(len(outcomes)))
+    ui.flash("\n\n".join([summary, *failed]), "error" if failed else "success")
+    st.rerun()
+
+
+def base_url_help(spec: ConnectorSpec) -> str:
+    if spec.default_base_url:
+        return ui.tr("accounts.base_url_default", url=spec.default_base_url)
+    return ui.tr("accounts.base_url_own")
+
+
+def render_connect() -> None:
+    st.header(ui.tr("accounts.connect"), anchor=False)
+    st.caption(ui.tr("accounts.connect_caption"))
+    tools = specs()
+    kind = st.selectbox(
+        ui.tr("accounts.tool"),
+        options=list(tools),
+        format_func=ui.labels(list(tools), lambda k: tools[k].title),
+        key="connect_tool",
+    )
+    if kind is None:
+        return
+    spec = tools[kind]
+    with st.form(f"connect_form:{kind}", clear_on_submit=True):
+        label = st.text_input(
+            ui.tr("accounts.label"),
+            placeholder=ui.tr("accounts.label_placeholder"),
+            key=f"connect_label:{kind}",
+        )
+        base_url = st.text_input(
+            ui.tr("accounts.base_url"),
+            placeholder=spec.default_base_url or "https://",
+            help=base_url_help(spec),
+            key=f"connect_url:{kind}",
+        )
+        keys = {
+            name: st.text_input(
+                credential_label(spec, name), type="password", key=f"connect_key:{kind}:{name}"
+            )
+            for name in sorted(set(spec.credential_fields.values()))
+        }
+        if not st.form_submit_button(ui.tr("accounts.connect_button"), type="primary"):
+            return
+    try:
+        add_source(ui.engine(), kind, label, base_url=base_url or None, credentials=keys)
+    except SourceError as error:
+        st.error(ui.tr("common.error", message=str(error)))
+        return
+    ui.flash(ui.tr("accounts.connected", label=label.strip()))
+    st.rerun()
 
 
 def render_preview(result: ImportPreview) -> None:
@@ -186,6 +507,14 @@ ds = ui.load_dataset()
 st.caption(ui.tr("sources.caption", basis=ui.basis_label(), currency=ui.currency()))
 overview = source_overview(ds)
 render_sources(overview)
+
+st.header(ui.tr("accounts.title"), anchor=False)
+st.caption(ui.tr("accounts.caption"))
+accounts = list_sources(ui.engine())
+render_sync_all(accounts)
+for account in accounts:
+    render_account(account)
+render_connect()
 
 st.header(ui.tr("sources.import"), anchor=False)
 st.caption(ui.tr("sources.import_caption"))

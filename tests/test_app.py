@@ -25,6 +25,7 @@ PAGES = {
     "pages/kunde.py": "Kunde",
     "pages/dubletten.py": "Dubletten",
     "pages/datenquellen.py": "Datenquellen",
+    "pages/datenqualitaet.py": "Datenqualität",
     "pages/einstellungen.py": "Einstellungen",
 }
 NBSP = "\u00a0"
