@@ -12,14 +12,14 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from kundenwert.customers import build_dataset, search_customers, sort_customers
+from kundenwert.customers import Dataset, build_dataset, search_customers, sort_customers
 from kundenwert.db import get_engine
 from kundenwert.frames import load_frames
 from kundenwert.preferences import load_test_rules
@@ -257,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     cust.set_defaults(handler=_cmd_customers)
 
     _add_sync_commands(sub)
+    _add_rfm_command(sub)
+    _add_kpi_commands(sub)
     return parser
 
 
@@ -458,6 +460,259 @@ def _add_sync_commands(sub: Any) -> None:
     sync.add_argument("--format", choices=("table", "json"), default="table")
     sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sync.set_defaults(handler=_cmd_sync)
+
+
+# --- KPIs and lifecycle -------------------------------------------------------------------------
+
+
+def _day(text: str, option: str) -> date:
+    """A day as YYYY-MM-DD or DD.MM.YYYY."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise CliError(f"{option}: „{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)")
+
+
+def _range(args: argparse.Namespace) -> tuple[date, date]:
+    start, end = _day(args.date_from, "--from"), _day(args.date_to, "--to")
+    if start > end:
+        raise CliError(f"--from {start} liegt nach --to {end}")
+    return start, end
+
+
+def _kpi_dataset(args: argparse.Namespace) -> Dataset:
+    settings = get_settings()
+    return build_dataset(
+        load_frames(settings.resolved_database_url),
+        MoneyBasis(args.basis or settings.money_basis),
+        settings.base_currency,
+        load_test_rules(get_engine()),
+    )
+
+
+_KPI_AMOUNTS = ("revenue", "aov", "revenue_per_customer", "avg_ltv", "refunds")
+
+
+def _kpi_json(figures: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in figures.as_dict().items():
+        if name in ("start", "end", "previous"):
+            continue
+        if name in _KPI_AMOUNTS:
+            out[name] = _amount(value)
+        elif isinstance(value, float):
+            out[name] = round(value, 4)
+        else:
+            out[name] = value
+    return out
+
+
+def _cmd_kpis(args: argparse.Namespace) -> int:
+    from kundenwert.metrics import kpis
+
+    start, end = _range(args)
+    ds = _kpi_dataset(args)
+    settings = get_settings()
+    result = kpis(ds, start, end, settings.inactivity_days)
+    previous = result.previous
+    document = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "currency": ds.base_currency,
+        "basis": ds.basis.value,
+        **_kpi_json(result),
+        "previous": {
+            "from": previous.start.isoformat(),
+            "to": previous.end.isoformat(),
+            **_kpi_json(previous),
+        },
+    }
+    if args.format == "json":
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(f"{start} – {end}  (davor {previous.start} – {previous.end}), {ds.base_currency}")
+    for name, value in _kpi_json(result).items():
+        before = document["previous"][name]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+            before = ", ".join(f"{k} {v}" for k, v in before.items())
+            print(f"{name:<22} {value}  (davor {before})")
+            continue
+        change = result.change(name)
+        trend = f"{change:+.1%}" if change is not None else "–"
+        print(f"{name:<22} {value!s:>12} {before!s:>12}  {trend}")
+    return 0
+
+
+def _cmd_lifecycle(args: argparse.Namespace) -> int:
+    from kundenwert.lifecycle import lifecycle
+
+    start, end = _range(args)
+    ds = _kpi_dataset(args)
+    frame = lifecycle(ds, start, end, args.freq, get_settings().inactivity_days)
+    rows = [
+        {
+            "period": row["period"].isoformat(),
+            "new_customers": row["new_customers"],
+            "returning_customers": row["returning_customers"],
+            "lost_customers": row["lost_customers"],
+            "revenue": _amount(row["revenue"]),
+        }
+        for row in frame.iter_rows(named=True)
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if args.format == "csv":
+        writer.writerow(rows[0].keys() if rows else ["period"])
+        writer.writerows(r.values() for r in rows)
+        return 0
+    header = ("period", "new", "returning", "lost", "revenue")
+    print("  ".join(f"{h:>10}" for h in header))
+    for r in rows:
+        print("  ".join(f"{v!s:>10}" for v in r.values()))
+    print(f"Umsatz in {ds.base_currency} ({ds.basis.value})")
+    return 0
+
+
+def _add_kpi_commands(sub: Any) -> None:
+    for name, help_text in (
+        ("kpis", "all KPI figures of a date range with the previous period"),
+        ("lifecycle", "new, returning and lost customers and revenue per day/week/month"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
+        command.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD, inclusive")
+        command.add_argument("--basis", choices=[b.value for b in MoneyBasis], default=None)
+        if name == "kpis":
+            command.add_argument("--format", choices=("table", "json"), default="table")
+            command.set_defaults(handler=_cmd_kpis)
+        else:
+            command.add_argument("--freq", choices=("day", "week", "month"), default="month")
+            command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+            command.set_defaults(handler=_cmd_lifecycle)
+
+
+# --- RFM ------------------------------------------------------------------------------------------
+
+
+def _rfm_day(text: str | None, option: str) -> date | None:
+    """A day as YYYY-MM-DD or DD.MM.YYYY (None stays None)."""
+    if text is None:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise CliError(f"{option}: „{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)")
+
+
+def _cmd_rfm(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from kundenwert.rfm import BUSINESS_ZONE, SEGMENT_LABELS_DE, score
+
+    as_of = _rfm_day(args.as_of, "--as-of") or datetime.now(ZoneInfo(BUSINESS_ZONE)).date()
+    since = _rfm_day(args.since, "--since")
+    if since is not None and since > as_of:
+        raise CliError(f"--since {since} liegt nach --as-of {as_of}")
+    settings = get_settings()
+    ds = build_dataset(
+        load_frames(settings.resolved_database_url),
+        MoneyBasis(args.basis or settings.money_basis),
+        settings.base_currency,
+        load_test_rules(get_engine()),
+    )
+    result = score(ds, as_of, since=since)
+    cutoffs: dict[str, list[dict[str, Any]]] = {}
+    for row in result.cutoffs.iter_rows(named=True):
+        money = row["dimension"] == "monetary"
+        low, high = row["min"], row["max"]
+        cutoffs.setdefault(row["dimension"], []).append(
+            {
+                "score": row["score"],
+                "min": _amount(low) if money and low is not None else low,
+                "max": _amount(high) if money and high is not None else high,
+                "persons": row["persons"],
+            }
+        )
+    segments = [
+        {
+            "segment": row["segment"],
+            "label_de": SEGMENT_LABELS_DE[row["segment"]],
+            "persons": row["persons"],
+            "share": round(row["share"], 4),
+            "revenue": _amount(row["revenue"]),
+            "orders": row["orders"],
+            "aov": None if row["aov"] is None else _amount(row["aov"]),
+            "avg_recency_days": None
+            if row["avg_recency_days"] is None
+            else round(row["avg_recency_days"], 1),
+        }
+        for row in result.segments.iter_rows(named=True)
+    ]
+    persons = [
+        {
+            "person_id": row["person_id"],
+            "email": row["email"],
+            "name": row["name"],
+            "recency_days": row["recency_days"],
+            "frequency": row["frequency"],
+            "orders": row["orders"],
+            "monetary": _amount(row["monetary"]),
+            "r": row["r"],
+            "f": row["f"],
+            "m": row["m"],
+            "fm": row["fm"],
+            "segment": row["segment"],
+        }
+        for row in result.persons.iter_rows(named=True)
+    ]
+    document = {
+        "as_of": as_of.isoformat(),
+        "since": since.isoformat() if since else None,
+        "currency": ds.base_currency,
+        "basis": ds.basis.value,
+        "cutoffs": cutoffs,
+        "segments": segments,
+        "persons": persons,
+    }
+    if args.format == "json":
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(f"RFM am {as_of}" + (f", Bestellungen ab {since}" if since else "") + ":")
+    for dimension, rows in cutoffs.items():
+        ranges = "  ".join(f"{r['score']}: {r['min']}–{r['max']}" for r in rows if r["persons"])
+        print(f"  {dimension:<13} {ranges}")
+    print(f"\n{'Segment':<26} {'Personen':>8} {'Anteil':>7} {'Umsatz':>12} {'Ø Bon':>10}")
+    for s in segments:
+        aov = "–" if s["aov"] is None else f"{s['aov']:.2f}"
+        print(
+            f"{s['label_de']:<26} {s['persons']:>8} {s['share']:>7.1%} "
+            f"{s['revenue']:>12.2f} {aov:>10}"
+        )
+    print(f"\n{'person_id':>9}  {'R':>1} {'F':>1} {'M':>1}  {'Segment':<26} email")
+    for p in persons:
+        label = SEGMENT_LABELS_DE[p["segment"]]
+        print(f"{p['person_id']:>9}  {p['r']} {p['f']} {p['m']}  {label:<26} {p['email'] or ''}")
+    print(f"{len(persons)} Personen bewertet, Werte in {ds.base_currency} ({ds.basis.value})")
+    return 0
+
+
+def _add_rfm_command(sub: Any) -> None:
+    rfm = sub.add_parser("rfm", help="RFM scores and segment per person, per-segment summary")
+    rfm.add_argument("--as-of", default=None, help="YYYY-MM-DD, default today (German day)")
+    rfm.add_argument("--since", default=None, help="only orders from this day (default: all)")
+    rfm.add_argument("--basis", choices=[b.value for b in MoneyBasis], default=None)
+    rfm.add_argument("--format", choices=("table", "json"), default="table")
+    rfm.set_defaults(handler=_cmd_rfm)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
