@@ -6,8 +6,8 @@ Three jobs, each small:
   tool did to them: UTF-8 with or without BOM, UTF-16 ("Unicode text"), else Windows-1252;
   ``;``, ``,``, tab or ``|`` as delimiter; an optional ``sep=;`` first line; ``.xlsx``/``.xls``
   sheets whose date cells arrive as real dates.
-* :func:`detect_format` recognises a known tool's export by its header and :func:`map_columns`
-  finds the file column for every canonical field.
+* :func:`detect_format` recognises a known tool's export (:mod:`kundenwert.import_tools`) by
+  its header and :func:`map_columns` finds the file column for every canonical field.
 * ``parse_*`` functions turn one cell into a canonical value or raise :class:`CellError` with a
   message key, so that the importer can say which row and column is wrong and why.
 
@@ -21,12 +21,12 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fastexcel
 import polars as pl
@@ -34,60 +34,69 @@ from babel import Locale
 from babel.core import get_global
 from babel.numbers import list_currencies
 
+from kundenwert.import_spec import (
+    FIELDS,
+    ORDER_FIELDS,
+    ORDER_KINDS,
+    ORDER_STATUSES,
+    REQUIRED_CUSTOMER_FIELDS,
+    REQUIRED_ORDER_FIELDS,
+    STAND_INS,
+    ImportFormat,
+    header_names,
+    normalise_header,
+    normalise_value,
+    value_table,
+)
+from kundenwert.import_tools import TOOL_FORMATS
+
+__all__ = [
+    "FIELDS",
+    "FORMATS",
+    "GENERIC",
+    "KNOWN_FORMATS",
+    "LOCAL_ZONE",
+    "ORDER_FIELDS",
+    "ORDER_KINDS",
+    "ORDER_STATUSES",
+    "REQUIRED_CUSTOMER_FIELDS",
+    "REQUIRED_ORDER_FIELDS",
+    "STAND_INS",
+    "CellError",
+    "FileError",
+    "ImportFormat",
+    "Table",
+    "amount_sign",
+    "decimal_comma",
+    "decode",
+    "detect_format",
+    "get_format",
+    "map_columns",
+    "normalise_header",
+    "normalise_value",
+    "parse_amount",
+    "parse_country",
+    "parse_currency",
+    "parse_date",
+    "parse_date_time",
+    "parse_decimal",
+    "parse_email",
+    "parse_kind",
+    "parse_postcode",
+    "parse_quantity",
+    "parse_status",
+    "parse_text",
+    "parse_zone",
+    "read",
+    "read_table",
+    "slash_date_order",
+    "split_full_name",
+]
+
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 # A date without a time is taken as noon local time: the calendar day then stays the same in
 # UTC and in Berlin, so a day-based figure never moves an order to the previous day.
 DATE_ONLY_TIME = time(12, 0)
-
-ORDER_STATUSES = (
-    "paid",
-    "refunded",
-    "partially_refunded",
-    "chargeback",
-    "cancelled",
-    "pending",
-    "failed",
-)
-ORDER_KINDS = ("one_time", "subscription", "installment", "trial", "invoice")
-
-# Canonical fields a file column can be mapped to (the generic format's English names, plus a
-# few that only tool exports have).
-FIELDS = (
-    "order_id",
-    "transaction_id",
-    "installment_id",
-    "date",
-    "email",
-    "customer_id",
-    "first_name",
-    "last_name",
-    "full_name",
-    "company",
-    "country",
-    "city",
-    "postcode",
-    "customer_since",
-    "product",
-    "product_id",
-    "quantity",
-    "amount",
-    "unit_price",
-    "net",
-    "currency",
-    "tax",
-    "status",
-    "status_detail",
-    "kind",
-    "refunded",
-    "refund_date",
-    "payment_id",
-)
-ORDER_FIELDS = ("order_id", "amount", "unit_price")
-REQUIRED_ORDER_FIELDS = ("order_id", "date", "email", "amount")
-REQUIRED_CUSTOMER_FIELDS = ("email",)
-# A required field another column can stand in for: the customer id identifies the buyer where
-# a file has no e-mail addresses; unit price × quantity is the amount where no total is given.
-STAND_INS = {"email": "customer_id", "amount": "unit_price"}
 
 
 class CellError(ValueError):
@@ -109,122 +118,74 @@ class FileError(ValueError):
         self.params: dict[str, Any] = params
 
 
-# --- Header names -------------------------------------------------------------------------------
-
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def normalise_header(name: str) -> str:
-    """``"Käufer E-Mail"`` → ``"kaeuferemail"``: the form header names are compared in."""
-    lowered = name.strip().lower().translate(_TRANSLITERATION)
-    return re.sub(r"[^a-z0-9]", "", lowered)
-
-
-def normalise_value(value: str) -> str:
-    """Status and kind values: lower case, umlauts kept, separators made single spaces."""
-    return re.sub(r"[\s_\-]+", " ", value.strip().lower())
-
-
 # --- Formats --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportFormat:
-    """How one kind of export names its columns and values.
-
-    ``aliases`` maps a canonical field to header names, best first. A known tool's format is
-    recognised when the header contains all names of one of its ``signatures``. Its own
-    ``status_values``/``kind_values`` are looked up before the generic ones. With
-    ``transaction_rows`` every row is one payment (instalments and renewals repeat the order
-    id), so the order key is the transaction id and refund rows are attached to the payment
-    they refund. ``source`` says where the header names come from.
-    """
-
-    name: str
-    label: str
-    kind: str
-    aliases: Mapping[str, tuple[str, ...]]
-    signatures: tuple[frozenset[str], ...] = ()
-    status_values: Mapping[str, str] = field(default_factory=dict)
-    kind_values: Mapping[str, str] = field(default_factory=dict)
-    transaction_rows: bool = False
-    # Values of the kind column that say the row is a refund (Digistore24's "Rückgabe").
-    refund_kinds: frozenset[str] = frozenset()
-    source: str = ""
-
-
-def _names(text: str) -> tuple[str, ...]:
-    """``"a | b"`` → ``("a", "b")``: header names, best first."""
-    return tuple(name.strip() for name in text.split("|"))
-
-
-def _values(**names: str) -> dict[str, str]:
-    """``paid="bezahlt | paid"`` → ``{"bezahlt": "paid", "paid": "paid"}``: a value table."""
-    return {normalise_value(name): value for value, text in names.items() for name in _names(text)}
-
 
 # Header names are compared normalised, so "order_id", "Order ID" and "order-id" are one name.
 _GENERIC_ALIASES: dict[str, tuple[str, ...]] = {
-    "order_id": _names(
+    "order_id": header_names(
         "order_id | order number | order no | bestellnummer | bestell-id | bestellnr"
         " | bestellung | auftragsnummer | auftragsnr | invoice | invoice no | invoice number"
         " | rechnungsnummer | rechnungsnr | belegnummer"
     ),
-    "date": _names(
+    "date": header_names(
         "date | order_date | ordered_at | created_at | created | invoice date | datum"
         " | bestelldatum | kaufdatum | auftragsdatum | transaktionsdatum | rechnungsdatum"
         " | belegdatum | zahlungsdatum"
     ),
-    "email": _names(
+    "email": header_names(
         "email | e-mail-adresse | email address | customer_email | buyer_email"
         " | kunden-e-mail | käufer e-mail | mail"
     ),
-    "customer_id": _names("customer_id | customer number | kundennummer | kunden-id | kundennr"),
-    "first_name": _names("first_name | given name | vorname"),
-    "last_name": _names("last_name | surname | family name | nachname"),
-    "full_name": _names("name | full name | customer name | kundenname | kunde | käufer"),
-    "company": _names("company | company name | firma | firmenname | unternehmen"),
-    "country": _names("country | country code | land | ländercode | staat"),
-    "city": _names("city | town | ort | stadt | wohnort"),
-    "postcode": _names("postcode | postal code | zip | zip code | plz | postleitzahl"),
-    "customer_since": _names(
+    "customer_id": header_names(
+        "customer_id | customer number | kundennummer | kunden-id | kundennr"
+    ),
+    "first_name": header_names("first_name | given name | vorname"),
+    "last_name": header_names("last_name | surname | family name | nachname"),
+    "full_name": header_names("name | full name | customer name | kundenname | kunde | käufer"),
+    "company": header_names("company | company name | firma | firmenname | unternehmen"),
+    "country": header_names("country | country code | land | ländercode | staat"),
+    "city": header_names("city | town | ort | stadt | wohnort"),
+    "postcode": header_names("postcode | postal code | zip | zip code | plz | postleitzahl"),
+    "customer_since": header_names(
         "customer_since | kunde seit | registriert am | registered at | signup date"
     ),
-    "product": _names(
+    "product": header_names(
         "product | product name | item | description | produkt | produktname | artikel"
         " | artikelname | bezeichnung | beschreibung"
     ),
-    "product_id": _names("product_id | sku | stock code | produkt-id | artikelnummer | artikelnr"),
-    "quantity": _names("quantity | qty | menge | anzahl | stückzahl"),
-    "amount": _names(
+    "product_id": header_names(
+        "product_id | sku | stock code | produkt-id | artikelnummer | artikelnr"
+    ),
+    "quantity": header_names("quantity | qty | menge | anzahl | stückzahl"),
+    "amount": header_names(
         "amount | gross | gross amount | total | betrag | bruttobetrag | brutto | gesamtbetrag"
         " | gesamtbruttobetrag | summe | umsatz"
     ),
-    "unit_price": _names(
+    "unit_price": header_names(
         "unit_price | price | unitprice | einzelpreis | stückpreis | preis | preis pro stück"
     ),
-    "net": _names("net | net amount | netto | nettobetrag"),
-    "currency": _names("currency | währung | curr"),
-    "tax": _names(
+    "net": header_names("net | net amount | netto | nettobetrag"),
+    "currency": header_names("currency | währung | curr"),
+    "tax": header_names(
         "tax | vat | tax amount | vat amount | mwst | mwst-betrag | mehrwertsteuer | ust"
         " | umsatzsteuer | steuer | steuerbetrag"
     ),
-    "status": _names(
+    "status": header_names(
         "status | payment status | order status | zahlungsstatus | bestellstatus"
         " | transaktionsstatus"
     ),
-    "kind": _names(
+    "kind": header_names(
         "kind | order kind | payment plan | art | zahlungsplan | abrechnungstyp | bestellart"
         " | vertragsart"
     ),
-    "refunded": _names(
+    "refunded": header_names(
         "refunded | refunded amount | refund | refund amount | erstattet | erstattung"
         " | erstattungsbetrag | rückerstattung | rückerstattet"
     ),
-    "refund_date": _names("refund_date | refunded_at | erstattungsdatum | erstattet am"),
+    "refund_date": header_names("refund_date | refunded_at | erstattungsdatum | erstattet am"),
     # The payment provider's id of the payment (PayPal, Stripe …), to recognise the same
     # payment seen in a shop export and in the provider's own data.
-    "payment_id": _names(
+    "payment_id": header_names(
         "payment_id | payment reference | transaction_id | zahlungs-id | zahlungsreferenz"
         " | transaktions-id | transaktionscode | paypal transaktionscode"
     ),
@@ -238,170 +199,14 @@ GENERIC = ImportFormat(
     source="docs/import-format.md",
 )
 
-# CopeCart "Transaktionen → CSV-Export" (comma separated, one row per transaction: instalments
-# and subscription renewals repeat the Bestell-ID).
-# Header names and status values from public parsers of real CopeCart exports:
-#   github.com/akalaie07/Kalaie-Ledger lib/import/adapters/copecart.ts,
-#   app/(dashboard)/import/_lib/platform-configs.ts and
-#   app/(dashboard)/import/_components/zahlungsabgleich-wizard.tsx ("Transaktionsstatus",
-#   "Bestell-ID", "Kundenname", "Bruttopreis", "Nettopreis", "Zahlungsplan", "Anzahl der Rate");
-# payment plans from help.copecart.com/en/articles/3516975-order-overview-feature
-# ("Subscription, Installment payment, One-time payment"). CopeCart's column list itself is not
-# published; amounts: Bruttopreis is gross, Nettopreis net (tax = gross − net).
-COPECART = ImportFormat(
-    name="copecart",
-    label="CopeCart (Transaktionen)",
-    kind="copecart",
-    aliases={
-        "order_id": _names("bestell-id | order id"),
-        "transaction_id": _names("transaktions-id | transaktionsnummer | trx-id | transaction id"),
-        "installment_id": _names("anzahl der rate | rate nr. | ratennummer"),
-        "date": _names("transaktionsdatum | bestelldatum | datum | erstellt am | date"),
-        "full_name": _names("kundenname | customer name"),
-        "email": _names("e-mail | e-mail-adresse"),
-        "product": _names("produktname | produkt | product name"),
-        "product_id": _names("produkt-id | product id"),
-        "amount": _names("bruttopreis | bruttobetrag | brutto | gross"),
-        "net": _names("nettopreis | nettobetrag | netto | net"),
-        "currency": _names("währung | currency"),
-        "status": _names("transaktionsstatus | status | transaction status"),
-        "kind": _names("zahlungsplan | payment plan"),
-    },
-    signatures=(
-        frozenset({"bestellid", "transaktionsstatus"}),
-        frozenset({"bestellid", "kundenname", "bruttopreis"}),
-    ),
-    status_values=_values(
-        # A reversed chargeback: the money came back, the payment counts again.
-        paid="bezahlt | stornierung der rückbuchung | chargeback storniert",
-        pending="ausstehend",
-        failed="fehlgeschlagen",
-        refunded="erfolgreich erstattet | erstattet",
-        partially_refunded="teilweise erstattet | teilerstattung",
-        chargeback="rückbuchung erfolgreich | rückbuchung",
-    ),
-    kind_values=_values(
-        one_time="einmalzahlung | one time payment",
-        installment="ratenzahlung | installment payment",
-        subscription="abonnement | subscription",
-    ),
-    transaction_rows=True,
-    source="github.com/akalaie07/Kalaie-Ledger lib/import/adapters/copecart.ts",
-)
-
-# ablefy (formerly elopage) payments export ("Zahlungen", semicolon separated, upper-case German
-# headers, one row per payment; TYP says what the row is, STATUS how it went, BEZAHLT the amount
-# actually paid, FÄLLIGER BETRAG the amount due). Header names from public parsers of real
-# exports: github.com/akalaie07/Kalaie-Ledger lib/import/adapters/ablefy.ts and
-# app/(dashboard)/import/_components/ablefy-import-wizard.tsx ("TRX-ID", "BESTELL-ID",
-# "FÄLLIGKEITEN ID", "TYP", "STATUS", "KAEUFER VORNAME", "KAEUFER NACHNAME", "PRODUKTNAME",
-# "BEZAHLT", "FÄLLIGER BETRAG", "DATUM", "PLAN", "ZAHLUNGSPLAN"). The e-mail header is not
-# shown there; the usual German names are accepted. No public header list of the English
-# export was found, so only the German one is recognised.
-ELOPAGE = ImportFormat(
-    name="elopage",
-    label="ablefy / elopage (Zahlungen)",
-    kind="elopage",
-    aliases={
-        "transaction_id": _names("trx-id | transaktions-id | transaktionsnummer"),
-        "order_id": _names("bestell-id | bestellnummer"),
-        "installment_id": _names("fälligkeiten id | fälligkeit id | rate id"),
-        "status": _names("typ"),
-        "status_detail": _names("status"),
-        "first_name": _names("käufer vorname | käuferin vorname | vorname"),
-        "last_name": _names("käufer nachname | käuferin nachname | nachname"),
-        "email": _names("käufer e-mail | käuferin e-mail | e-mail"),
-        "product": _names("produktname | produkt"),
-        "product_id": _names("produkt id"),
-        "amount": _names("bezahlt"),
-        "date": _names("datum | erstellt am | transaktionsdatum | zahlungsdatum"),
-        "kind": _names("plan | zahlungsplan | zahlungstyp"),
-        "currency": _names("währung"),
-        "country": _names("käufer land | land"),
-    },
-    signatures=(
-        frozenset({"bestellid", "faelligkeitenid"}),
-        frozenset({"trxid", "bestellid", "bezahlt"}),
-        frozenset({"bestellid", "faelligerbetrag"}),
-    ),
-    status_values=_values(
-        paid="zahlungseingang | erfolgreich",
-        chargeback="rückbuchung",
-        refunded="erstattet | erstattung | storniert | storno",
-        failed="fehlgeschlagen | abgelehnt | abgelaufen",
-    ),
-    kind_values=_values(
-        one_time="einmalzahlung | einmalig",
-        installment="ratenzahlung",
-        subscription="abonnement | abo",
-        trial="testzeitraum",
-    ),
-    transaction_rows=True,
-    source="github.com/akalaie07/Kalaie-Ledger lib/import/adapters/ablefy.ts",
-)
-
-# Digistore24 "Bestellungen → CSV-Export" (semicolon separated, one row per order with its
-# current state, not one per payment). Header names and status values from public parsers of
-# real exports: github.com/akalaie07/Kalaie-Ledger lib/import/adapters/digistore.ts and
-# app/(dashboard)/import/_lib/platform-configs.ts ("Bestell-ID", "Vorname", "Nachname",
-# "E-Mail", "Produktname", "Gesamtbetrag", "Zahlungsstatus", "Abrechnungstyp",
-# "Erste Zahlung am"), and a Digistore24 CSV import panel (Supabase app, component
-# Digistore24CSVImportPanel) reading "Prd-ID", "Land", "Wiederkehrende Umsätze",
-# "Nächste Zahlung am". Amount: the order's gross total.
-DIGISTORE24 = ImportFormat(
-    name="digistore24",
-    label="Digistore24 (Bestellungen)",
-    kind="digistore24",
-    aliases={
-        "order_id": _names("bestell-id | order id"),
-        "product_id": _names("prd-id | produkt-id | product id"),
-        "product": _names("produktname | produkt | product name"),
-        "email": _names("e-mail"),
-        "first_name": _names("vorname | first name"),
-        "last_name": _names("nachname | last name"),
-        "company": _names("firma | company"),
-        "country": _names("land | country"),
-        "city": _names("ort | stadt | city"),
-        "postcode": _names("plz | postleitzahl | zip code"),
-        "amount": _names(
-            "gesamtbetrag | gesamtbruttobetrag | bruttobetrag | wiederkehrende umsätze | betrag"
-        ),
-        "net": _names("gesamtnettobetrag | nettobetrag"),
-        "currency": _names("währung | currency"),
-        "date": _names("bestelldatum | erste zahlung am | datum | order date"),
-        "status": _names("zahlungsstatus | payment status"),
-        "kind": _names("abrechnungstyp | zahlungstyp | billing type"),
-    },
-    signatures=(
-        frozenset({"bestellid", "zahlungsstatus", "abrechnungstyp"}),
-        frozenset({"bestellid", "prdid"}),
-        frozenset({"bestellid", "erstezahlungam"}),
-    ),
-    status_values=_values(
-        # "Zahlungen aktiv": a running subscription or instalment plan; "Zahlungen abgebrochen":
-        # the plan has ended. What was paid is in the amount and counts either way; a return
-        # shows in Abrechnungstyp ("Rückgabe"), see refund_kinds.
-        paid="vollständig bezahlt | bezahlt | zahlungen aktiv | aktiv | zahlungen abgebrochen",
-        failed="mahnungen abgebrochen",
-        chargeback="rücklastschrift",
-        refunded="rückgabe | erstattet",
-    ),
-    kind_values=_values(
-        one_time="einmalzahlung | einmalig | single payment | zahlung | rückgabe | erstattung",
-        installment="ratenzahlung",
-        subscription="abonnement | abo",
-    ),
-    refund_kinds=frozenset({"rückgabe", "erstattung", "rückerstattung"}),
-    source="github.com/akalaie07/Kalaie-Ledger lib/import/adapters/digistore.ts",
-)
-
-KNOWN_FORMATS: tuple[ImportFormat, ...] = (COPECART, ELOPAGE, DIGISTORE24)
+KNOWN_FORMATS: tuple[ImportFormat, ...] = TOOL_FORMATS
 FORMATS: dict[str, ImportFormat] = {fmt.name: fmt for fmt in (GENERIC, *KNOWN_FORMATS)}
 FORMAT_NAME_ALIASES = {
     "csv": "generic",
     "excel": "generic",
     "ablefy": "elopage",
     "ds24": "digistore24",
+    "woo": "woocommerce",
 }
 
 
@@ -426,7 +231,8 @@ def map_columns(df: pl.DataFrame | Sequence[str], fmt: ImportFormat) -> dict[str
     for column in columns:
         by_norm.setdefault(normalise_header(column), column)
     mapping: dict[str, str] = {}
-    used: set[str] = set()
+    # Columns a format says are never read count as used from the start.
+    used = {by_norm[n] for n in map(normalise_header, fmt.ignored) if n in by_norm}
     passes = [fmt.aliases] if fmt is GENERIC else [fmt.aliases, GENERIC.aliases]
     for aliases in passes:
         for field_name in FIELDS:
@@ -615,6 +421,14 @@ def _amount_core(raw: str) -> tuple[bool, str]:
     return negative, _strip_currency(text)
 
 
+def amount_sign(raw: str) -> int:
+    """-1, 0 or 1: the sign of an amount cell (``"-6,19"``, ``"(5.00)"``, ``"12,00 €"``)."""
+    negative, core = _amount_core(raw)
+    if not any(c in "123456789" for c in core):
+        return 0
+    return -1 if negative else 1
+
+
 _COMMA_DECIMAL = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$|^\d+,\d{1,2}$")
 _POINT_DECIMAL = re.compile(r"^\d{1,3}(,\d{3})+\.\d+$|^\d+\.\d{1,2}$")
 
@@ -729,7 +543,7 @@ def slash_date_order(values: Iterable[str | None]) -> str | None:
     return "dmy" if day_first else "mdy"
 
 
-def _parse_slash(text: str, order: str) -> datetime | None:
+def _parse_slash(text: str, order: str, zone: tzinfo) -> datetime | None:
     match = _SLASH_PARTS.match(text)
     if match is None:
         return None
@@ -745,15 +559,15 @@ def _parse_slash(text: str, order: str) -> datetime | None:
             raise ValueError("12-hour clock out of range")
         hours = hours % 12 + (12 if meridiem.lower() == "pm" else 0)
     clock = time(hours, int(minute), int(second_of_minute or 0))
-    return _local_to_utc(datetime.combine(day_value, clock))
+    return _local_to_utc(datetime.combine(day_value, clock), zone)
 
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
-def _local_to_utc(moment: datetime) -> datetime:
+def _local_to_utc(moment: datetime, zone: tzinfo = LOCAL_ZONE) -> datetime:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_ZONE)
+        moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
 
 
@@ -761,12 +575,15 @@ def _date_only(day: date) -> datetime:
     return _local_to_utc(datetime.combine(day, DATE_ONLY_TIME))
 
 
-def parse_date(raw: str, excel: bool = False, slash_order: str | None = None) -> datetime:
+def parse_date(
+    raw: str, excel: bool = False, slash_order: str | None = None, zone: tzinfo | None = None
+) -> datetime:
     """UTC datetime of ``31.12.2025``, ``31.12.2025 14:30``, ``31.12.25``, ISO 8601, or an Excel
-    date. Times without a zone are Berlin time; a date alone is noon Berlin time. Slash dates
-    (``12/31/2025``, ``31/12/2025``) only with the order their column proves
-    (:func:`slash_date_order`): ``01/02/2025`` alone cannot be read safely.
+    date. Times without a zone are in ``zone`` (default Berlin time); a date alone is noon
+    Berlin time. Slash dates (``12/31/2025``, ``31/12/2025``) only with the order their column
+    proves (:func:`slash_date_order`): ``01/02/2025`` alone cannot be read safely.
     """
+    zone = zone or LOCAL_ZONE
     text = raw.strip()
     match = _DE_DATE.match(text)
     try:
@@ -777,15 +594,17 @@ def parse_date(raw: str, excel: bool = False, slash_order: str | None = None) ->
             if hour is None:
                 return _date_only(day_value)
             clock = time(int(hour), int(minute), int(second or 0))
-            return _local_to_utc(datetime.combine(day_value, clock))
+            return _local_to_utc(datetime.combine(day_value, clock), zone)
         if _ISO_DATE.match(text):
             if len(text) == 10:
                 return _date_only(date.fromisoformat(text))
+            # Shopify writes "2024-05-01 09:58:12 +0200": a space before the offset.
+            text = _SPACED_OFFSET.sub(r"\1", text)
             moment = datetime.fromisoformat(text.replace(" ", "T", 1))
             if excel and moment.tzinfo is None and moment.time() == time(0, 0):
                 # Excel date cells without a time arrive as midnight.
                 return _date_only(moment.date())
-            return _local_to_utc(moment)
+            return _local_to_utc(moment, zone)
         if excel and re.fullmatch(r"\d{5}(\.\d+)?", text):
             serial = Decimal(text)
             if 20000 <= serial <= 80000:
@@ -793,9 +612,9 @@ def parse_date(raw: str, excel: bool = False, slash_order: str | None = None) ->
                 moment = moment.replace(microsecond=0)
                 if moment.time() == time(0, 0):
                     return _date_only(moment.date())
-                return _local_to_utc(moment)
+                return _local_to_utc(moment, zone)
         if slash_order is not None:
-            moment_or_none = _parse_slash(text, slash_order)
+            moment_or_none = _parse_slash(text, slash_order, zone)
             if moment_or_none is not None:
                 return moment_or_none
     except ValueError as error:
@@ -805,7 +624,99 @@ def parse_date(raw: str, excel: bool = False, slash_order: str | None = None) ->
     raise CellError("bad_date", value=raw)
 
 
-_GENERIC_STATUS = _values(
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}:?\d{2}|Z)$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?$")
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+# Time-zone abbreviations PayPal and others write next to a local time. Ambiguous ones (IST,
+# BST in some lists, CST in Asia) are read as in Europe and North America, where Kundenwert's
+# users and their payment providers are.
+_ZONE_HOURS = {
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "wet": 0,
+    "west": 1,
+    "bst": 1,
+    "cet": 1,
+    "mez": 1,
+    "cest": 2,
+    "mesz": 2,
+    "eet": 2,
+    "oez": 2,
+    "eest": 3,
+    "oesz": 3,
+    "msk": 3,
+    "hst": -10,
+    "akst": -9,
+    "akdt": -8,
+    "pst": -8,
+    "pdt": -7,
+    "mst": -7,
+    "mdt": -6,
+    "cst": -6,
+    "cdt": -5,
+    "est": -5,
+    "edt": -4,
+    "awst": 8,
+    "hkt": 8,
+    "sgt": 8,
+    "jst": 9,
+    "kst": 9,
+    "aest": 10,
+    "aedt": 11,
+    "nzst": 12,
+    "nzdt": 13,
+}
+
+
+def parse_zone(raw: str) -> tzinfo:
+    """The zone of ``"CEST"``, ``"PDT"``, ``"Europe/Berlin"``, ``"UTC+01:00"``, ``"+0200"``."""
+    text = raw.strip()
+    hours = _ZONE_HOURS.get(text.lower())
+    if hours is not None:
+        return timezone(timedelta(hours=hours))
+    offset = _OFFSET.match(text.upper())
+    if offset:
+        sign, hh, mm = offset.groups()
+        delta = timedelta(hours=int(hh), minutes=int(mm or 0))
+        if delta <= timedelta(hours=14):
+            return timezone(-delta if sign == "-" else delta)
+    if "/" in text:
+        try:
+            return ZoneInfo(text)
+        except (ValueError, ZoneInfoNotFoundError):
+            pass
+    raise CellError("bad_time_zone", value=raw)
+
+
+def parse_date_time(
+    date_raw: str,
+    time_raw: str | None,
+    zone: tzinfo | None,
+    excel: bool = False,
+    slash_order: str | None = None,
+) -> datetime:
+    """UTC datetime of a date and a time given in separate cells (PayPal: ``15.09.2025``,
+    ``14:32:15``) in ``zone`` (default Berlin time). Without a time, the date alone."""
+    day_moment = parse_date(date_raw, excel=excel, slash_order=slash_order)
+    if not time_raw or not time_raw.strip():
+        return day_moment
+    clock = _CLOCK.match(time_raw.strip())
+    if clock is None:
+        raise CellError("bad_time", value=time_raw)
+    hour, minute, second, meridiem = clock.groups()
+    hours = int(hour)
+    if meridiem:
+        hours = hours % 12 + (12 if meridiem.lower() == "pm" else 0)
+    try:
+        moment_time = time(hours, int(minute), int(second or 0))
+    except ValueError as error:
+        raise CellError("bad_time", value=time_raw) from error
+    day_value = day_moment.astimezone(LOCAL_ZONE).date()
+    return _local_to_utc(datetime.combine(day_value, moment_time), zone or LOCAL_ZONE)
+
+
+_GENERIC_STATUS = value_table(
     paid="paid | bezahlt | completed | complete | abgeschlossen | succeeded | success"
     " | successful | erfolgreich | settled",
     refunded="refunded | erstattet | rückerstattet | zurückerstattet",
@@ -817,7 +728,7 @@ _GENERIC_STATUS = _values(
     " | zahlung ausstehend | unbezahlt | nicht bezahlt",
     failed="failed | fehlgeschlagen | declined | abgelehnt | abgelaufen | expired",
 )
-_GENERIC_KIND = _values(
+_GENERIC_KIND = value_table(
     one_time="one time | onetime | single | einmalig | einmalzahlung | einzelkauf",
     subscription="subscription | abo | abonnement",
     installment="installment | installments | instalment | ratenzahlung | raten | teilzahlung",
@@ -866,7 +777,7 @@ def parse_kind(raw: str, fmt: ImportFormat) -> str:
 
 
 @lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
+def _countryheader_names() -> dict[str, str]:
     """Lower-case name or code → ISO 3166-1 alpha-2, from the CLDR data babel ships."""
     names: dict[str, str] = {}
     aliases: Mapping[str, list[str]] = get_global("territory_aliases")
@@ -884,7 +795,7 @@ def _country_names() -> dict[str, str]:
 def parse_country(raw: str) -> str:
     """ISO alpha-2 of ``"Deutschland"``, ``"Germany"``, ``"DE"``, ``"DEU"``, ``"Österreich"``."""
     text = raw.strip()
-    names = _country_names()
+    names = _countryheader_names()
     code = names.get(text.lower())
     if code is None:
         inner = re.search(r"\(([A-Za-z]{2,3})\)", text)
@@ -919,20 +830,27 @@ def parse_email(raw: str) -> str:
     return text
 
 
-def parse_quantity(raw: str) -> int:
+def parse_quantity(raw: str, allow_zero: bool = False) -> int:
+    """A whole quantity. Negative quantities are returned goods on a credit note; zero is no
+    line at all, except where a shop lists an item refunded in full with quantity 0 next to
+    the order's total (``allow_zero``)."""
     text = raw.strip().replace(",", ".")
     try:
         value = Decimal(text)
     except InvalidOperation as error:
         raise CellError("bad_quantity", value=raw) from error
-    # negative quantities are returned goods on a credit note; zero is no line at all
-    if value != value.to_integral_value() or value == 0:
+    if value != value.to_integral_value() or (value == 0 and not allow_zero):
         raise CellError("bad_quantity", value=raw)
     return int(value)
 
 
 def parse_text(raw: str) -> str:
     return " ".join(raw.split())
+
+
+def parse_postcode(raw: str) -> str:
+    """``"'01067"`` → ``"01067"``: Excel users (and Shopify) protect leading zeros with ``'``."""
+    return parse_text(raw).removeprefix("'").strip()
 
 
 def split_full_name(full_name: str) -> tuple[str | None, str | None]:

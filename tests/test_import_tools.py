@@ -212,7 +212,7 @@ def test_a_format_can_be_chosen_by_name() -> None:
 
 def test_an_unknown_format_name_is_an_error() -> None:
     with pytest.raises(ImportFileError) as caught:
-        import_file(None, b"a;b\n1;2\n", "x.csv", "Shop", format_name="shopify")  # type: ignore[arg-type]
+        import_file(None, b"a;b\n1;2\n", "x.csv", "Shop", format_name="quickbooks")  # type: ignore[arg-type]
     assert caught.value.key == "unknown_format"
     assert "copecart" in caught.value.message("en")
 
