@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from kundenwert import db, settings
+from tests.sync_support import delays, fast  # noqa: F401  (fixtures for the sync tests)
 
 POSTGRES_URL_VARIABLE = "KUNDENWERT_TEST_POSTGRES_URL"
 # Variables that configure the test run itself, not Kundenwert.

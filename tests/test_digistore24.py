@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -18,7 +13,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 import connectors.digistore24 as ds
 from connectors.base import Batch, ConnectorConfig, get_spec
@@ -28,15 +22,21 @@ from connectors.http import (
     InvalidResponseError,
     PermissionDeniedError,
     RequestRejectedError,
-    RetryPolicy,
 )
-from kundenwert import db
-from kundenwert.models import Contact, Order, OrderItem, Refund, Source, SyncRun
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from kundenwert.sources import add_source
 from kundenwert.sync import sync_source
 from tests.fakes.digistore24 import FakeDigistore24, SampleAccount, sample_account, utc
 from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.sync_support import (
+    contacts_of,
+    fast_http,
+    kill_sync_when,
+    orders_of,
+    runs,
+    snapshot,
+    uninterrupted,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "tests" / "data" / "digistore24"
@@ -59,21 +59,11 @@ def sample(account: FakeDigistore24, small_pages: None) -> SampleAccount:
     return sample_account(account)
 
 
-@pytest.fixture
-def delays() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def fast(delays: list[float]) -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=delays.append), rate_limit=0)
-
-
 def connector(url: str, key: str, http: HttpOptions | None = None) -> ds.Digistore24Connector:
     config = ConnectorConfig(
         base_url=url,
         credentials={"api_key": SecretStr(key)},
-        http=http or HttpOptions(timeout=5, retry=RetryPolicy(sleep=lambda _s: None), rate_limit=0),
+        http=http or fast_http(),
     )
     created = get_spec("digistore24").create(config)
     assert isinstance(created, ds.Digistore24Connector)
@@ -83,14 +73,6 @@ def connector(url: str, key: str, http: HttpOptions | None = None) -> ds.Digisto
 def read(account: FakeDigistore24, cursor: str | None = None) -> list[Batch]:
     with closing(connector(account.url, account.api_key)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def order_id(txn: dict[str, Any]) -> str:
@@ -472,47 +454,6 @@ def connect(engine: Engine, account: FakeDigistore24, key: str = "") -> None:
     )
 
 
-def snapshot(engine: Engine) -> dict[str, Any]:
-    """Everything a sync writes, without row ids and clock times."""
-    with Session(engine) as session:
-        contacts = {c.id: c for c in session.exec(select(Contact))}
-        orders = {o.id: o for o in session.exec(select(Order))}
-        return {
-            "contacts": sorted(
-                (c.source_contact_id, c.email, c.first_name, c.last_name, c.company, c.country,
-                 c.city, c.postcode, str(c.created_at))
-                for c in contacts.values()
-            ),
-            "orders": sorted(
-                (o.source_order_id, contacts[o.contact_id].source_contact_id, str(o.ordered_at),
-                 o.currency, o.gross_cents, o.tax_cents, o.fee_cents, o.status, o.kind,
-                 o.is_sandbox, o.url)
-                for o in orders.values()
-            ),
-            "items": sorted(
-                (orders[i.order_id].source_order_id, i.product_id or "", i.product_name,
-                 i.quantity, i.amount_cents)
-                for i in session.exec(select(OrderItem))
-            ),
-            "refunds": sorted(
-                (orders[r.order_id].source_order_id, r.source_refund_id, str(r.refunded_at),
-                 r.amount_cents, r.reason)
-                for r in session.exec(select(Refund))
-            ),
-            "cursor": session.exec(select(Source.sync_cursor)).all(),
-        }  # fmt: skip
-
-
-def uninterrupted(tmp_path: Path, account: FakeDigistore24, fast: HttpOptions) -> dict[str, Any]:
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, account)
-    assert sync_source(other, "DS24", http=fast).status == "ok"
-    data = snapshot(other)
-    other.dispose()
-    return data
-
-
 def test_a_full_sync_writes_the_account_and_a_rerun_changes_nothing(
     engine: Engine, account: FakeDigistore24, sample: SampleAccount, fast: HttpOptions
 ) -> None:
@@ -595,7 +536,7 @@ def test_a_sync_failing_halfway_resumes_to_the_same_database(
     account.server.requests.clear()
     assert sync_source(engine, "DS24", http=fast).status == "ok"
     assert main_requests(account)[0].param("from") == f"{half['cursor'][0]}+00:00"
-    assert snapshot(engine) == uninterrupted(tmp_path, account, fast)
+    assert snapshot(engine) == uninterrupted(tmp_path, "DS24", fast, lambda e: connect(e, account))
 
 
 def test_a_killed_sync_process_resumes_to_the_same_database(
@@ -617,31 +558,10 @@ def test_a_killed_sync_process_resumes_to_the_same_database(
             account.pay(abo, at=at.strftime("%Y-%m-%dT%H:%M:%S"))
     connect(engine, account)
     account.server.slow(60, path="/listTransactions", skip=2)  # the third page hangs
-    env = {
-        **os.environ,
-        "KUNDENWERT_DATABASE_URL": sqlite_url,
-        "KUNDENWERT_DATA_DIR": str(data_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kundenwert", "sync", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while len(main_requests(account)) < 3:
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    kill_sync_when(sqlite_url, data_dir, lambda: len(main_requests(account)) >= 3)
     half = snapshot(engine)
     assert len(half["orders"]) == 2000
     account.server.faults.clear()
     assert sync_source(engine, "DS24", http=fast).status == "ok"
-    with Session(engine) as session:
-        runs = list(session.exec(select(SyncRun).order_by(SyncRun.id)))  # type: ignore[arg-type]
-    assert [r.status for r in runs] == ["failed", "ok"]
-    assert snapshot(engine) == uninterrupted(tmp_path, account, fast)
+    assert [r.status for r in runs(engine)] == ["failed", "ok"]
+    assert snapshot(engine) == uninterrupted(tmp_path, "DS24", fast, lambda e: connect(e, account))

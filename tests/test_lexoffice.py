@@ -24,7 +24,6 @@ from connectors.http import (
     RequestRejectedError,
     RetryPolicy,
 )
-from kundenwert import db
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from kundenwert.sources import add_source
 from kundenwert.sync import sync_source
@@ -36,7 +35,7 @@ from tests.fakes.lexoffice import (
     load_docs_examples,
     sample_business,
 )
-from tests.test_sync import runs, snapshot
+from tests.sync_support import contacts_of, fast_http, orders_of, runs, snapshot, uninterrupted
 
 APP = lx.APP_URL
 
@@ -53,17 +52,13 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lx, "BATCH_VOUCHERS", 2)
 
 
-def fast() -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=lambda _s: None), rate_limit=0)
-
-
 def connector(
     account: FakeLexoffice, key: str | None = None, http: HttpOptions | None = None
 ) -> lx.LexofficeConnector:
     config = ConnectorConfig(
         base_url=account.url,
         credentials={"api_key": SecretStr(key or account.api_key)},
-        http=http or fast(),
+        http=http or fast_http(),
     )
     created = get_spec("lexoffice").create(config)
     assert isinstance(created, lx.LexofficeConnector)
@@ -73,14 +68,6 @@ def connector(
 def read(account: FakeLexoffice, cursor: str | None = None) -> list[Batch]:
     with closing(connector(account)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def day(text: str) -> datetime:
@@ -569,16 +556,6 @@ def test_a_server_ignoring_page_numbers_is_an_error_not_an_endless_loop(
 # --- into the database ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def delays() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def options(delays: list[float]) -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=delays.append), rate_limit=0)
-
-
 def connect(engine: Engine, account: FakeLexoffice, key: str = "") -> None:
     add_source(
         engine,
@@ -590,10 +567,10 @@ def connect(engine: Engine, account: FakeLexoffice, key: str = "") -> None:
 
 
 def test_a_full_sync_writes_the_account(
-    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, options: HttpOptions
+    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, fast: HttpOptions
 ) -> None:
     connect(engine, account)
-    run = sync_source(engine, "Lexware", http=options)
+    run = sync_source(engine, "Lexware", http=fast)
     assert (run.status, run.error) == ("ok", None)
     assert (run.orders_added, run.refunds_added, run.contacts_added) == (11, 3, 8)
     data = snapshot(engine)
@@ -610,13 +587,13 @@ def test_a_full_sync_writes_the_account(
 
 
 def test_a_rerun_adds_and_changes_nothing(
-    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, options: HttpOptions
+    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, fast: HttpOptions
 ) -> None:
     connect(engine, account)
-    sync_source(engine, "Lexware", http=options)
+    sync_source(engine, "Lexware", http=fast)
     before = snapshot(engine)
     for full in (False, True):
-        run = sync_source(engine, "Lexware", full=full, http=options)
+        run = sync_source(engine, "Lexware", full=full, http=fast)
         assert run.status == "ok"
         assert (run.orders_added, run.orders_updated, run.refunds_added) == (0, 0, 0)
         assert (run.contacts_added, run.contacts_updated) == (0, 0)
@@ -624,10 +601,10 @@ def test_a_rerun_adds_and_changes_nothing(
 
 
 def test_incremental_sync_writes_only_changes(
-    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, options: HttpOptions
+    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, fast: HttpOptions
 ) -> None:
     connect(engine, account)
-    sync_source(engine, "Lexware", http=options)
+    sync_source(engine, "Lexware", http=fast)
     account.add_credit_note(
         invoice=sample.invoices["soeren_again"], day="2025-03-02", items=[("Rabatt", 1, "4.90", 0)]
     )
@@ -636,7 +613,7 @@ def test_incremental_sync_writes_only_changes(
         day="2025-03-02",
         items=[("Kurs", 1, "10.00", 20)],
     )
-    run = sync_source(engine, "Lexware", http=options)
+    run = sync_source(engine, "Lexware", http=fast)
     assert (run.orders_added, run.orders_updated, run.refunds_added) == (1, 1, 1)
     assert run.contacts_added == 1
     order = next(
@@ -649,24 +626,24 @@ def test_429_and_500_are_retried_and_the_sync_succeeds(
     engine: Engine,
     account: FakeLexoffice,
     sample: SampleBusiness,
-    options: HttpOptions,
+    fast: HttpOptions,
     delays: list[float],
 ) -> None:
     connect(engine, account)
     account.server.fail(429, path="/voucherlist", headers={"Retry-After": "7"})
     account.server.fail(500, path="/invoices/", skip=2)
     account.server.drop(path="/contacts")
-    run = sync_source(engine, "Lexware", http=options)
+    run = sync_source(engine, "Lexware", http=fast)
     assert run.status == "ok" and run.orders_added == 11
     assert 7.0 in delays and len(delays) == 3
 
 
 def test_401_fails_with_a_clear_message_and_changes_nothing(
-    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, options: HttpOptions
+    engine: Engine, account: FakeLexoffice, sample: SampleBusiness, fast: HttpOptions
 ) -> None:
     connect(engine, account, key="abgelaufen")
     empty = snapshot(engine)
-    run = sync_source(engine, "Lexware", http=options)
+    run = sync_source(engine, "Lexware", http=fast)
     assert run.status == "failed"
     assert run.error is not None
     assert run.error.startswith("Lexware Office lehnt den Zugang ab (401 – Unauthorized)")
@@ -674,22 +651,12 @@ def test_401_fails_with_a_clear_message_and_changes_nothing(
     assert [(r.status, r.error) for r in runs(engine)] == [("failed", run.error)]
 
 
-def uninterrupted(tmp_path: Path, account: FakeLexoffice, options: HttpOptions) -> dict[str, Any]:
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, account)
-    assert sync_source(other, "Lexware", http=options).status == "ok"
-    data = snapshot(other)
-    other.dispose()
-    return data
-
-
 def test_a_sync_failing_halfway_resumes_to_the_same_database(
     engine: Engine,
     tmp_path: Path,
     account: FakeLexoffice,
     sample: SampleBusiness,
-    options: HttpOptions,
+    fast: HttpOptions,
 ) -> None:
     connect(engine, account)
     calls = []
@@ -699,17 +666,19 @@ def test_a_sync_failing_halfway_resumes_to_the_same_database(
         if len(calls) == 6:  # start, two contact pages and three voucher batches committed
             account.server.drop(times=1000)
 
-    failed = sync_source(engine, "Lexware", progress=break_after_some_batches, http=options)
+    failed = sync_source(engine, "Lexware", progress=break_after_some_batches, http=fast)
     assert failed.status == "failed"
     assert failed.error is not None and "Lexware Office ist nicht erreichbar" in failed.error
     half = snapshot(engine)
     assert 0 < len(half["orders"]) < 11 and half["cursor"] != [None]
     account.server.faults.clear()
     account.server.requests.clear()
-    assert sync_source(engine, "Lexware", http=options).status == "ok"
+    assert sync_source(engine, "Lexware", http=fast).status == "ok"
     first = requests_to(account, "/voucherlist")[0]
     assert first.param("updatedDateFrom") == json.loads(half["cursor"][0])["updatedDateFrom"]
-    assert snapshot(engine) == uninterrupted(tmp_path, account, options)
+    assert snapshot(engine) == uninterrupted(
+        tmp_path, "Lexware", fast, lambda e: connect(e, account)
+    )
 
 
 def test_a_sync_interrupted_at_any_batch_resumes_to_the_same_database(
@@ -717,9 +686,9 @@ def test_a_sync_interrupted_at_any_batch_resumes_to_the_same_database(
     tmp_path: Path,
     account: FakeLexoffice,
     sample: SampleBusiness,
-    options: HttpOptions,
+    fast: HttpOptions,
 ) -> None:
-    expected = uninterrupted(tmp_path, account, options)
+    expected = uninterrupted(tmp_path, "Lexware", fast, lambda e: connect(e, account))
     connect(engine, account)
     for stop in (5, 7, 9):
         seen: list[str] = []
@@ -732,6 +701,6 @@ def test_a_sync_interrupted_at_any_batch_resumes_to_the_same_database(
                 raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            sync_source(engine, "Lexware", full=stop == 5, progress=interrupt, http=options)
-    assert sync_source(engine, "Lexware", http=options).status == "ok"
+            sync_source(engine, "Lexware", full=stop == 5, progress=interrupt, http=fast)
+    assert sync_source(engine, "Lexware", http=fast).status == "ok"
     assert snapshot(engine) == expected

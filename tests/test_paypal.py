@@ -13,22 +13,18 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 import connectors.paypal as pp
 from connectors.base import Batch, ConnectorConfig, get_spec
 from connectors.http import (
     AuthenticationError,
-    HttpOptions,
     PermissionDeniedError,
-    RetryPolicy,
 )
-from kundenwert import db
-from kundenwert.models import Contact, Order, OrderItem, Refund, Source, SyncRun
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from kundenwert.sources import add_source
 from kundenwert.sync import sync_source
 from tests.fakes.paypal import FakePayPal, SampleAccount, basic, sample_account, when
+from tests.sync_support import contacts_of, fast_http, orders_of, runs, snapshot, uninterrupted
 
 DATA = Path(__file__).parent / "data" / "paypal"
 NOW = when("2025-04-01T00:00:00")
@@ -54,17 +50,12 @@ def sample(account: FakePayPal, monkeypatch: pytest.MonkeyPatch) -> SampleAccoun
     return sample_account(account)
 
 
-def fast(delays: list[float] | None = None) -> HttpOptions:
-    sleep = delays.append if delays is not None else (lambda _s: None)
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=sleep), rate_limit=0)
-
-
 def connector(account: FakePayPal, secret: str | None = None, url: str = "") -> pp.PayPalConnector:
     credentials = {
         "client_id": SecretStr(account.client_id),
         "client_secret": SecretStr(secret or account.client_secret),
     }
-    config = ConnectorConfig(base_url=url or account.url, credentials=credentials, http=fast())
+    config = ConnectorConfig(base_url=url or account.url, credentials=credentials, http=fast_http())
     created = get_spec("paypal").create(config)
     assert isinstance(created, pp.PayPalConnector)
     return created
@@ -73,14 +64,6 @@ def connector(account: FakePayPal, secret: str | None = None, url: str = "") -> 
 def read(account: FakePayPal, cursor: str | None = None) -> list[Batch]:
     with closing(connector(account)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def txn(detail: dict[str, Any]) -> str:
@@ -410,66 +393,16 @@ def connect(engine: Engine, account: FakePayPal, secret: str = "") -> None:
     )
 
 
-def snapshot(engine: Engine) -> dict[str, Any]:
-    """Everything a sync writes, without row ids and clock times."""
-    with Session(engine) as session:
-        contacts = session.exec(select(Contact)).all()
-        by_id = {c.id: c.source_contact_id for c in contacts}
-        orders = session.exec(select(Order)).all()
-        key = {o.id: o.source_order_id for o in orders}
-        return {
-            "contacts": sorted(
-                (
-                    *(c.source_contact_id, c.email, c.first_name, c.last_name, c.company),
-                    *(c.country, c.city, c.postcode, str(c.created_at), c.url),
-                )
-                for c in contacts
-            ),
-            "orders": sorted(
-                (
-                    *(o.source_order_id, by_id[o.contact_id], str(o.ordered_at), o.currency),
-                    *(o.gross_cents, o.tax_cents, o.fee_cents, o.status, o.payment_id),
-                    *(o.is_sandbox, o.url, o.kind),
-                )
-                for o in orders
-            ),
-            "items": sorted(
-                (key[i.order_id], i.product_name, i.quantity, i.amount_cents)
-                for i in session.exec(select(OrderItem))
-            ),
-            "refunds": sorted(
-                (key[r.order_id], r.source_refund_id, str(r.refunded_at), r.amount_cents, r.reason)
-                for r in session.exec(select(Refund))
-            ),
-            "cursor": session.exec(select(Source.sync_cursor)).all(),
-        }
-
-
-def runs(engine: Engine) -> list[SyncRun]:
-    with Session(engine) as session:
-        return list(session.exec(select(SyncRun).order_by(SyncRun.id)))  # type: ignore[arg-type]
-
-
-def uninterrupted(tmp_path: Path, account: FakePayPal) -> dict[str, Any]:
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, account)
-    assert sync_source(other, "PayPal", http=fast()).status == "ok"
-    data = snapshot(other)
-    other.dispose()
-    return data
-
-
 def test_a_full_sync_writes_the_account_and_a_rerun_changes_nothing(
     engine: Engine, account: FakePayPal, sample: SampleAccount
 ) -> None:
     connect(engine, account)
-    run = sync_source(engine, "PayPal", http=fast())
+    run = sync_source(engine, "PayPal", http=fast_http())
     assert (run.status, run.error) == ("ok", None)
     assert (run.orders_added, run.refunds_added) == (10, 4)
     assert run.contacts_added == 7  # five payers with an account, one guest, one anonymous
     before = snapshot(engine)
-    again = sync_source(engine, "PayPal", http=fast())
+    again = sync_source(engine, "PayPal", http=fast_http())
     assert (again.orders_added, again.orders_updated, again.refunds_added) == (0, 0, 0)
     assert snapshot(engine)["orders"] == before["orders"]
 
@@ -478,12 +411,12 @@ def test_incremental_sync_fetches_only_changes(
     engine: Engine, account: FakePayPal, sample: SampleAccount
 ) -> None:
     connect(engine, account)
-    sync_source(engine, "PayPal", http=fast())
+    sync_source(engine, "PayPal", http=fast_http())
     account.refund(sample.sales["chf"], "4RF05013RG0028467", "2025-03-31T22:30:00", "25.30")
     account.add("NEW05013RG0028468", "2025-03-31T23:00:00", "29.00", payer={})
     account.refreshed = when("2025-04-01T03:00:00")
     account.server.requests.clear()
-    run = sync_source(engine, "PayPal", http=fast())
+    run = sync_source(engine, "PayPal", http=fast_http())
     assert (run.orders_added, run.orders_updated, run.refunds_added) == (1, 1, 1)
     assert len([r for r in searches(account) if not r.param("transaction_id")]) == 1
 
@@ -500,7 +433,7 @@ def test_429_and_500_are_retried_and_the_sync_succeeds(
     account.server.fail(500, path=SEARCH, skip=40, body={"name": "INTERNAL_SERVER_ERROR"})
     account.server.drop(path=SEARCH, skip=38)
     delays: list[float] = []
-    run = sync_source(engine, "PayPal", http=fast(delays))
+    run = sync_source(engine, "PayPal", http=fast_http(delays))
     assert run.status == "ok" and run.orders_added == 10
     assert 12.0 in delays and len(delays) == 3
 
@@ -510,7 +443,7 @@ def test_401_fails_with_a_clear_message_and_changes_nothing(
 ) -> None:
     connect(engine, account, secret="revoked-secret")
     empty = snapshot(engine)
-    run = sync_source(engine, "PayPal", http=fast())
+    run = sync_source(engine, "PayPal", http=fast_http())
     assert run.status == "failed"
     assert run.error is not None
     assert run.error.startswith("PayPal lehnt den Zugang ab (401 – Client Authentication failed)")
@@ -531,12 +464,14 @@ def test_a_sync_interrupted_halfway_resumes_to_the_same_database(
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sync_source(engine, "PayPal", progress=interrupt, http=fast())
+        sync_source(engine, "PayPal", progress=interrupt, http=fast_http())
     half = snapshot(engine)
     assert 0 < len(half["orders"]) < 10
-    assert sync_source(engine, "PayPal", http=fast()).status == "ok"
+    assert sync_source(engine, "PayPal", http=fast_http()).status == "ok"
     assert [r.status for r in runs(engine)] == ["failed", "ok"]
-    assert snapshot(engine) == uninterrupted(tmp_path, account)
+    assert snapshot(engine) == uninterrupted(
+        tmp_path, "PayPal", fast_http(), lambda e: connect(e, account)
+    )
 
 
 def test_the_connector_is_registered() -> None:

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
@@ -26,14 +21,20 @@ from connectors.http import (
     InvalidResponseError,
     PermissionDeniedError,
     RequestRejectedError,
-    RetryPolicy,
 )
-from kundenwert import db
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from kundenwert.sources import add_source
 from kundenwert.sync import sync_source
 from tests.fakes.sevdesk import FakeSevDesk, SampleAccount, load_docs_examples, sample_account
-from tests.test_sync import runs, snapshot
+from tests.sync_support import (
+    contacts_of,
+    fast_http,
+    kill_sync_when,
+    orders_of,
+    runs,
+    snapshot,
+    uninterrupted,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,19 +55,9 @@ def sample(account: FakeSevDesk, small_pages: None) -> SampleAccount:
     return sample_account(account)
 
 
-@pytest.fixture
-def delays() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def fast(delays: list[float]) -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=delays.append), rate_limit=0)
-
-
 def connector(account: FakeSevDesk, token: str | None = None) -> sd.SevDeskConnector:
     credentials = {"api_token": SecretStr(token or account.token)}
-    http = HttpOptions(timeout=5, retry=RetryPolicy(sleep=lambda _s: None), rate_limit=0)
+    http = fast_http()
     created = get_spec("sevdesk").create(ConnectorConfig(account.url, credentials, http=http))
     assert isinstance(created, sd.SevDeskConnector)
     return created
@@ -75,14 +66,6 @@ def connector(account: FakeSevDesk, token: str | None = None) -> sd.SevDeskConne
 def read(account: FakeSevDesk, cursor: str | None = None) -> list[Batch]:
     with closing(connector(account)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def requests(account: FakeSevDesk, name: str) -> list[Any]:
@@ -547,34 +530,15 @@ def test_a_killed_sync_process_resumes_to_the_same_database(
     connect(engine, account)
     # the SR list, page 1, three pages of positions, page 2 pass; page 3 hangs
     account.server.slow(60, path="/api/v1/Invoice", skip=6)
-    env = {
-        **os.environ,
-        "KUNDENWERT_DATABASE_URL": sqlite_url,
-        "KUNDENWERT_DATA_DIR": str(data_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kundenwert", "sync", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_sync_when(
+        sqlite_url,
+        data_dir,
+        lambda: len([r for r in requests(account, "Invoice") if r.param("showAll")]) >= 3,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while len([r for r in requests(account, "Invoice") if r.param("showAll")]) < 3:
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
     half = snapshot(engine)
     assert len(half["orders"]) == 200 and half["cursor"] == [None]
     account.server.faults.clear()
     assert sync_source(engine, "Rechnungen", http=fast).status == "ok"
     assert [r.status for r in runs(engine)] == ["failed", "ok"]
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, account)
-    assert sync_source(other, "Rechnungen", http=fast).status == "ok"
-    assert snapshot(engine) == snapshot(other)
-    other.dispose()
+    expected = uninterrupted(tmp_path, "Rechnungen", fast, lambda e: connect(e, account))
+    assert snapshot(engine) == expected

@@ -12,17 +12,15 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 import connectors.shopify as sh
 from connectors.base import Batch, ConnectorConfig, get_spec
-from connectors.http import AuthenticationError, HttpOptions, RetryPolicy
-from kundenwert import db
-from kundenwert.models import Contact, Order, OrderItem, Refund, Source
-from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
+from connectors.http import AuthenticationError
+from kundenwert.records import ItemRecord, OrderRecord, RefundRecord
 from kundenwert.sources import add_source
 from kundenwert.sync import sync_source
 from tests.fakes.shopify import PATH, UNAUTHORIZED, FakeShopify, SampleShop, sample_shop
+from tests.sync_support import contacts_of, fast_http, orders_of, snapshot, uninterrupted
 
 
 @pytest.fixture
@@ -38,14 +36,9 @@ def sample(shop: FakeShopify, monkeypatch: pytest.MonkeyPatch) -> SampleShop:
     return sample_shop(shop)
 
 
-def fast(delays: list[float] | None = None) -> HttpOptions:
-    sleep = delays.append if delays is not None else (lambda _s: None)
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=sleep), rate_limit=0)
-
-
 def connector(shop: FakeShopify, token: str | None = None, **kw: Any) -> sh.ShopifyConnector:
     credentials = {"access_token": SecretStr(token or shop.access_token)}
-    config = ConnectorConfig(base_url=shop.url, credentials=credentials, http=fast(**kw))
+    config = ConnectorConfig(base_url=shop.url, credentials=credentials, http=fast_http(**kw))
     created = get_spec("shopify").create(config)
     assert isinstance(created, sh.ShopifyConnector)
     return created
@@ -54,14 +47,6 @@ def connector(shop: FakeShopify, token: str | None = None, **kw: Any) -> sh.Shop
 def read(shop: FakeShopify, cursor: str | None = None, **kw: Any) -> list[Batch]:
     with closing(connector(shop, **kw)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def utc(text: str) -> datetime:
@@ -339,56 +324,16 @@ def connect(engine: Engine, shop: FakeShopify, token: str | None = None) -> None
     )
 
 
-def snapshot(engine: Engine) -> dict[str, Any]:
-    with Session(engine) as session:
-        contacts = session.exec(select(Contact)).all()
-        by_id = {c.id: c.source_contact_id for c in contacts}
-        orders = session.exec(select(Order)).all()
-        key = {o.id: o.source_order_id for o in orders}
-        return {
-            "contacts": sorted(
-                (c.source_contact_id, c.email, c.first_name, c.last_name, c.country, c.city)
-                for c in contacts
-            ),
-            "orders": sorted(
-                (
-                    *(o.source_order_id, by_id[o.contact_id], str(o.ordered_at), o.currency),
-                    *(o.gross_cents, o.tax_cents, o.status, o.payment_id, o.is_sandbox),
-                )
-                for o in orders
-            ),
-            "items": sorted(
-                (key[i.order_id], i.product_name, i.quantity, i.amount_cents)
-                for i in session.exec(select(OrderItem))
-            ),
-            "refunds": sorted(
-                (key[r.order_id], r.source_refund_id, str(r.refunded_at), r.amount_cents, r.reason)
-                for r in session.exec(select(Refund))
-            ),
-            "cursor": session.exec(select(Source.sync_cursor)).all(),
-        }
-
-
-def uninterrupted(tmp_path: Path, shop: FakeShopify) -> dict[str, Any]:
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, shop)
-    assert sync_source(other, "Shop", http=fast()).status == "ok"
-    data = snapshot(other)
-    other.dispose()
-    return data
-
-
 def test_a_full_sync_writes_the_shop_and_a_rerun_changes_nothing(
     engine: Engine, shop: FakeShopify, sample: SampleShop
 ) -> None:
     connect(engine, shop)
-    run = sync_source(engine, "Shop", http=fast())
+    run = sync_source(engine, "Shop", http=fast_http())
     assert (run.status, run.error) == ("ok", None)
     assert (run.orders_added, run.refunds_added) == (12, 3)  # two refunds, one chargeback
     assert run.contacts_added == 6  # 3 customers, 2 guests by e-mail, 1 without one
     before = snapshot(engine)
-    again = sync_source(engine, "Shop", http=fast())
+    again = sync_source(engine, "Shop", http=fast_http())
     assert (again.orders_added, again.orders_updated, again.refunds_added) == (0, 0, 0)
     assert snapshot(engine) == before
 
@@ -401,7 +346,7 @@ def test_429_and_500_are_retried_and_the_sync_succeeds(
     shop.server.fail(500, skip=2)
     shop.server.drop(skip=4)
     delays: list[float] = []
-    run = sync_source(engine, "Shop", http=fast(delays))
+    run = sync_source(engine, "Shop", http=fast_http(delays))
     assert run.status == "ok" and run.orders_added == 12
     assert 2.0 in delays and len(delays) == 3
 
@@ -411,7 +356,7 @@ def test_401_fails_with_a_clear_message_and_changes_nothing(
 ) -> None:
     connect(engine, shop, token="shpat_revoked")
     empty = snapshot(engine)
-    run = sync_source(engine, "Shop", http=fast())
+    run = sync_source(engine, "Shop", http=fast_http())
     assert run.status == "failed" and run.error is not None
     assert run.error.startswith("Shopify lehnt den Zugang ab (401")
     assert "shpat_revoked" not in run.error
@@ -431,11 +376,13 @@ def test_a_sync_interrupted_halfway_resumes_to_the_same_database(
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sync_source(engine, "Shop", progress=interrupt, http=fast())
+        sync_source(engine, "Shop", progress=interrupt, http=fast_http())
     half = snapshot(engine)
     assert 0 < len(half["orders"]) < 12
     shop.queries.clear()
-    assert sync_source(engine, "Shop", http=fast()).status == "ok"
+    assert sync_source(engine, "Shop", http=fast_http()).status == "ok"
     resumed = next(q for q in shop.queries if "orders(" in q["query"])
     assert resumed["variables"]["after"] is not None  # went on, did not start over
-    assert snapshot(engine) == uninterrupted(tmp_path, shop)
+    assert snapshot(engine) == uninterrupted(
+        tmp_path, "Shop", fast_http(), lambda e: connect(e, shop)
+    )

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
@@ -18,18 +13,24 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 import connectors.stripe as st
 from connectors.base import Batch, ConnectorConfig, get_spec
-from connectors.http import AuthenticationError, HttpOptions, InvalidResponseError, RetryPolicy
-from kundenwert import db
+from connectors.http import AuthenticationError, InvalidResponseError
 from kundenwert.identity import normalise_email
-from kundenwert.models import Contact, Order, OrderItem, Refund, Source, SyncRun
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from kundenwert.sources import add_source
 from kundenwert.sync import sync_source
 from tests.fakes.stripe import FakeStripe, SampleAccount, load_docs_examples, sample_account, ts
+from tests.sync_support import (
+    contacts_of,
+    fast_http,
+    kill_sync_when,
+    orders_of,
+    runs,
+    snapshot,
+    uninterrupted,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS_CHARGE = "ch_1MoS30LgUG5tbmjcjfsQqpHI"
@@ -51,14 +52,9 @@ def sample(account: FakeStripe, small_pages: None) -> SampleAccount:
     return sample_account(account)
 
 
-def fast(delays: list[float] | None = None) -> HttpOptions:
-    sleep = delays.append if delays is not None else (lambda _s: None)
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=sleep), rate_limit=0)
-
-
 def connector(account: FakeStripe, key: str | None = None) -> st.StripeConnector:
     credentials = {"secret_key": SecretStr(key or account.secret_key)}
-    config = ConnectorConfig(base_url=account.url, credentials=credentials, http=fast())
+    config = ConnectorConfig(base_url=account.url, credentials=credentials, http=fast_http())
     created = get_spec("stripe").create(config)
     assert isinstance(created, st.StripeConnector)
     return created
@@ -67,14 +63,6 @@ def connector(account: FakeStripe, key: str | None = None) -> st.StripeConnector
 def read(account: FakeStripe, cursor: str | None = None) -> list[Batch]:
     with closing(connector(account)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def utc(text: str) -> datetime:
@@ -382,7 +370,7 @@ def test_a_base_url_with_v1_works_too(account: FakeStripe, sample: SampleAccount
     config = ConnectorConfig(
         base_url=account.url + "/v1",
         credentials={"secret_key": SecretStr(account.secret_key)},
-        http=fast(),
+        http=fast_http(),
     )
     with closing(get_spec("stripe").create(config)) as source:
         assert len(orders_of(list(source.batches(None)))) == 14
@@ -444,66 +432,16 @@ def connect(engine: Engine, account: FakeStripe, key: str = "") -> None:
     )
 
 
-def snapshot(engine: Engine) -> dict[str, Any]:
-    """Everything a sync writes, without row ids and clock times."""
-    with Session(engine) as session:
-        contacts = session.exec(select(Contact)).all()
-        by_id = {c.id: c.source_contact_id for c in contacts}
-        orders = session.exec(select(Order)).all()
-        key = {o.id: o.source_order_id for o in orders}
-        return {
-            "contacts": sorted(
-                (
-                    *(c.source_contact_id, c.email, c.first_name, c.last_name, c.company),
-                    *(c.country, c.city, c.postcode, str(c.created_at), c.url),
-                )
-                for c in contacts
-            ),
-            "orders": sorted(
-                (
-                    *(o.source_order_id, by_id[o.contact_id], str(o.ordered_at), o.currency),
-                    *(o.gross_cents, o.tax_cents, o.fee_cents, o.status, o.payment_id),
-                    *(o.is_sandbox, o.url, o.kind),
-                )
-                for o in orders
-            ),
-            "items": sorted(
-                (key[i.order_id], i.product_name, i.quantity, i.amount_cents)
-                for i in session.exec(select(OrderItem))
-            ),
-            "refunds": sorted(
-                (key[r.order_id], r.source_refund_id, str(r.refunded_at), r.amount_cents, r.reason)
-                for r in session.exec(select(Refund))
-            ),
-            "cursor": session.exec(select(Source.sync_cursor)).all(),
-        }
-
-
-def runs(engine: Engine) -> list[SyncRun]:
-    with Session(engine) as session:
-        return list(session.exec(select(SyncRun).order_by(SyncRun.id)))  # type: ignore[arg-type]
-
-
-def uninterrupted(tmp_path: Path, account: FakeStripe) -> dict[str, Any]:
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, account)
-    assert sync_source(other, "Stripe", http=fast()).status == "ok"
-    data = snapshot(other)
-    other.dispose()
-    return data
-
-
 def test_a_full_sync_writes_the_account_and_a_rerun_changes_nothing(
     engine: Engine, account: FakeStripe, sample: SampleAccount
 ) -> None:
     connect(engine, account)
-    run = sync_source(engine, "Stripe", http=fast())
+    run = sync_source(engine, "Stripe", http=fast_http())
     assert (run.status, run.error) == ("ok", None)
     assert (run.orders_added, run.refunds_added) == (14, 3)  # two refunds, one chargeback
     assert run.contacts_added == 9  # 4 customers, 4 guests by e-mail, 1 guest without one
     before = snapshot(engine)
-    again = sync_source(engine, "Stripe", http=fast())
+    again = sync_source(engine, "Stripe", http=fast_http())
     assert (again.orders_added, again.orders_updated, again.refunds_added) == (0, 0, 0)
     assert (again.contacts_added, again.contacts_updated) == (0, 0)
     assert snapshot(engine) == before
@@ -513,11 +451,11 @@ def test_incremental_sync_fetches_only_changes(
     engine: Engine, account: FakeStripe, sample: SampleAccount
 ) -> None:
     connect(engine, account)
-    sync_source(engine, "Stripe", http=fast())
+    sync_source(engine, "Stripe", http=fast_http())
     account.refund(sample.charges["zoe_course"], 1900, at="2025-03-01T10:00:00")
     account.add_charge(4900, created="2025-03-02T10:00:00", details=account_billing("neu@x.de"))
     account.server.requests.clear()
-    run = sync_source(engine, "Stripe", http=fast())
+    run = sync_source(engine, "Stripe", http=fast_http())
     assert (run.orders_added, run.orders_updated, run.refunds_added) == (1, 1, 1)
     assert run.contacts_added == 1
     charge_lists = [r for r in account.server.requests if r.path == "/v1/charges"]
@@ -533,7 +471,7 @@ def test_429_and_500_are_retried_and_the_sync_succeeds(
     account.server.fail(500, path="/v1/charges", skip=1)
     account.server.drop(path="/v1/customers")
     delays: list[float] = []
-    run = sync_source(engine, "Stripe", http=fast(delays))
+    run = sync_source(engine, "Stripe", http=fast_http(delays))
     assert run.status == "ok" and run.orders_added == 14
     assert 12.0 in delays and len(delays) == 3
 
@@ -543,7 +481,7 @@ def test_401_fails_with_a_clear_message_and_changes_nothing(
 ) -> None:
     connect(engine, account, key="sk_live_revoked0key0000000000001234")
     empty = snapshot(engine)
-    run = sync_source(engine, "Stripe", http=fast())
+    run = sync_source(engine, "Stripe", http=fast_http())
     assert run.status == "failed"
     assert run.error is not None and run.error.startswith(
         "Stripe lehnt den Zugang ab (401 – Invalid API Key provided: sk_live_"
@@ -567,11 +505,13 @@ def test_a_sync_interrupted_by_the_owner_resumes_to_the_same_database(
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sync_source(engine, "Stripe", progress=interrupt, http=fast())
+        sync_source(engine, "Stripe", progress=interrupt, http=fast_http())
     half = snapshot(engine)
     assert 0 < len(half["orders"]) < 14
-    assert sync_source(engine, "Stripe", http=fast()).status == "ok"
-    assert snapshot(engine) == uninterrupted(tmp_path, account)
+    assert sync_source(engine, "Stripe", http=fast_http()).status == "ok"
+    assert snapshot(engine) == uninterrupted(
+        tmp_path, "Stripe", fast_http(), lambda e: connect(e, account)
+    )
 
 
 def test_a_killed_sync_process_resumes_to_the_same_database(
@@ -583,33 +523,20 @@ def test_a_killed_sync_process_resumes_to_the_same_database(
         account.add_charge(999 + n, created=day, customer=buyer)
     connect(engine, account)
     account.server.slow(60, path="/v1/charges", skip=2)  # the third page hangs
-    env = {
-        **os.environ,
-        "KUNDENWERT_DATABASE_URL": sqlite_url,
-        "KUNDENWERT_DATA_DIR": str(data_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kundenwert", "sync", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_sync_when(
+        sqlite_url,
+        data_dir,
+        lambda: len([r for r in account.server.requests if r.path == "/v1/charges"]) >= 3,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while len([r for r in account.server.requests if r.path == "/v1/charges"]) < 3:
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
     half = snapshot(engine)
     assert len(half["orders"]) == 200
     account.server.faults.clear()
     account.server.requests.clear()
-    resumed = sync_source(engine, "Stripe", http=fast())
+    resumed = sync_source(engine, "Stripe", http=fast_http())
     assert resumed.status == "ok"
     assert [r.status for r in runs(engine)] == ["failed", "ok"]
     resumed_from = next(r for r in account.server.requests if r.path == "/v1/charges")
     assert resumed_from.param("starting_after") is not None  # went on, did not start over
-    assert snapshot(engine) == uninterrupted(tmp_path, account)
+    assert snapshot(engine) == uninterrupted(
+        tmp_path, "Stripe", fast_http(), lambda e: connect(e, account)
+    )

@@ -5,10 +5,6 @@ from __future__ import annotations
 import base64
 import fcntl
 import logging
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,10 +17,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 import connectors.woocommerce as wc
-from connectors.http import HttpOptions, RetryPolicy
+from connectors.http import HttpOptions
 from kundenwert import cli, db
 from kundenwert.ingest import get_or_create_source, ingest
-from kundenwert.models import Contact, Order, OrderItem, Refund, Source, SyncRun
+from kundenwert.models import Source
 from kundenwert.records import ContactRecord
 from kundenwert.sources import add_source, list_sources
 from kundenwert.sync import (
@@ -36,6 +32,7 @@ from kundenwert.sync import (
     sync_source,
 )
 from tests.fakes.woocommerce import FakeWooCommerce, SampleShop, sample_shop
+from tests.sync_support import kill_sync_when, runs, snapshot, uninterrupted
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,16 +49,6 @@ def sample(shop: FakeWooCommerce, monkeypatch: pytest.MonkeyPatch) -> SampleShop
     return sample_shop(shop)
 
 
-@pytest.fixture
-def delays() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def fast(delays: list[float]) -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=delays.append), rate_limit=0)
-
-
 def connect(engine: Engine, shop: FakeWooCommerce, label: str = "Shop", secret: str = "") -> None:
     add_source(
         engine,
@@ -73,71 +60,6 @@ def connect(engine: Engine, shop: FakeWooCommerce, label: str = "Shop", secret: 
             "consumer_secret": secret or shop.consumer_secret,
         },
     )
-
-
-def snapshot(engine: Engine) -> dict[str, Any]:
-    """Everything a sync writes, without row ids and clock times, to compare two databases."""
-    with Session(engine) as session:
-        contacts = session.exec(select(Contact)).all()
-        by_id = {c.id: c.source_contact_id for c in contacts}
-        persons: dict[int, list[str]] = {}
-        for c in contacts:
-            persons.setdefault(c.person_id, []).append(c.source_contact_id)
-        orders = session.exec(select(Order)).all()
-        order_key = {o.id: o.source_order_id for o in orders}
-        return {
-            "contacts": sorted(
-                (
-                    c.source_contact_id,
-                    c.email,
-                    c.first_name,
-                    c.last_name,
-                    c.company,
-                    c.country,
-                    c.city,
-                    c.postcode,
-                    str(c.created_at),
-                    c.url,
-                )
-                for c in contacts
-            ),
-            "persons": sorted(sorted(ids) for ids in persons.values()),
-            "orders": sorted(
-                (
-                    o.source_order_id,
-                    by_id[o.contact_id],
-                    str(o.ordered_at),
-                    o.currency,
-                    o.gross_cents,
-                    o.net_cents,
-                    o.tax_cents,
-                    o.status,
-                    o.payment_id,
-                    o.url,
-                )
-                for o in orders
-            ),
-            "items": sorted(
-                (
-                    order_key[i.order_id],
-                    i.product_id or "",
-                    i.product_name,
-                    i.quantity,
-                    i.amount_cents,
-                )
-                for i in session.exec(select(OrderItem))
-            ),
-            "refunds": sorted(
-                (order_key[r.order_id], r.source_refund_id, str(r.refunded_at), r.amount_cents)
-                for r in session.exec(select(Refund))
-            ),
-            "cursor": session.exec(select(Source.sync_cursor)).all(),
-        }
-
-
-def runs(engine: Engine) -> list[SyncRun]:
-    with Session(engine) as session:
-        return list(session.exec(select(SyncRun).order_by(SyncRun.id)))  # type: ignore[arg-type]
 
 
 # --- happy path ----------------------------------------------------------------------------------
@@ -164,6 +86,9 @@ def test_a_full_sync_writes_the_shop(
         "partially_refunded",
         None,
         f"{shop.url}/wp-admin/post.php?post={sample.orders['juergen_partial']['id']}&action=edit",
+        None,  # no fee
+        "one_time",
+        False,  # not a sandbox order
     )
     soeren = next(c for c in data["contacts"] if c[0] == "guest:soeren.krueger@example.com")
     assert soeren[1:6] == ("soeren.krueger@example.com", "Sören", "Krüger", None, "CH")
@@ -282,17 +207,7 @@ def test_a_sync_failing_halfway_keeps_its_batches_and_the_next_run_continues(
     assert resumed.status == "ok"
     first = next(r for r in shop.server.requests if r.path.endswith("/orders"))
     assert first.param("modified_after") == half["cursor"][0]
-    assert snapshot(engine) == uninterrupted(tmp_path, shop, fast)
-
-
-def uninterrupted(tmp_path: Path, shop: FakeWooCommerce, fast: HttpOptions) -> dict[str, Any]:
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
-    db.migrate(other)
-    connect(other, shop)
-    assert sync_source(other, "Shop", http=fast).status == "ok"
-    data = snapshot(other)
-    other.dispose()
-    return data
+    assert snapshot(engine) == uninterrupted(tmp_path, "Shop", fast, lambda e: connect(e, shop))
 
 
 def test_a_sync_interrupted_by_the_owner_resumes_to_the_same_database(
@@ -310,7 +225,7 @@ def test_a_sync_interrupted_by_the_owner_resumes_to_the_same_database(
         sync_source(engine, "Shop", progress=interrupt, http=fast)
     assert [(r.status, r.error) for r in runs(engine)] == [("failed", "abgebrochen")]
     assert sync_source(engine, "Shop", http=fast).status == "ok"
-    assert snapshot(engine) == uninterrupted(tmp_path, shop, fast)
+    assert snapshot(engine) == uninterrupted(tmp_path, "Shop", fast, lambda e: connect(e, shop))
 
 
 def test_a_killed_sync_process_resumes_to_the_same_database(
@@ -327,26 +242,11 @@ def test_a_killed_sync_process_resumes_to_the_same_database(
         shop.add_order(customer=buyer, created=day, items=[("Abo", 1, "9.99", "1.90")])
     connect(engine, shop)
     shop.server.slow(60, path="/orders", skip=2)  # the third page hangs
-    env = {
-        **os.environ,
-        "KUNDENWERT_DATABASE_URL": sqlite_url,
-        "KUNDENWERT_DATA_DIR": str(data_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kundenwert", "sync", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_sync_when(
+        sqlite_url,
+        data_dir,
+        lambda: len([r for r in shop.server.requests if r.path.endswith("/orders")]) >= 3,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while len([r for r in shop.server.requests if r.path.endswith("/orders")]) < 3:
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
     half = snapshot(engine)
     assert len(half["orders"]) == 199  # two pages, the overlap second re-read later
     shop.server.faults.clear()
@@ -354,7 +254,7 @@ def test_a_killed_sync_process_resumes_to_the_same_database(
     assert resumed.status == "ok"
     assert [r.status for r in runs(engine)] == ["failed", "ok"]  # the killed run is closed
     assert runs(engine)[0].error == "abgebrochen (Prozess beendet)"
-    assert snapshot(engine) == uninterrupted(tmp_path, shop, fast)
+    assert snapshot(engine) == uninterrupted(tmp_path, "Shop", fast, lambda e: connect(e, shop))
 
 
 def test_one_failing_account_never_blocks_the_others(
@@ -538,4 +438,4 @@ def test_sync_into_postgresql_gives_the_same_data(
 ) -> None:
     connect(pg_engine, shop)
     assert sync_source(pg_engine, "Shop", http=fast).status == "ok"
-    assert snapshot(pg_engine) == uninterrupted(tmp_path, shop, fast)
+    assert snapshot(pg_engine) == uninterrupted(tmp_path, "Shop", fast, lambda e: connect(e, shop))

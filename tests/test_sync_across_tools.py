@@ -16,7 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import Engine
 
-from connectors.http import HttpOptions, RetryPolicy
+from connectors.http import HttpOptions
 from kundenwert.customers import INVOICES_COLUMN, TOTAL_COLUMN, customer_matrix, load_dataset
 from kundenwert.frames import load_frames
 from kundenwert.models import SyncRun
@@ -49,11 +49,6 @@ class Tools:
 def tools() -> Iterator[Tools]:
     with FakeDigistore24() as digistore24, FakeWooCommerce() as shop, FakeSevDesk() as sevdesk:
         yield Tools(digistore24, shop, sevdesk)
-
-
-@pytest.fixture
-def fast() -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=lambda _s: None), rate_limit=0)
 
 
 def fill(tools: Tools) -> None:

@@ -13,13 +13,12 @@ import connectors.woocommerce as wc
 from connectors.base import Batch, ConnectorConfig, get_spec
 from connectors.http import (
     AuthenticationError,
-    HttpOptions,
     InvalidResponseError,
     RequestRejectedError,
-    RetryPolicy,
 )
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from tests.fakes.woocommerce import FakeWooCommerce, SampleShop, load_docs_examples, sample_shop
+from tests.sync_support import contacts_of, fast_http, orders_of
 
 
 @pytest.fixture
@@ -33,16 +32,12 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(wc, "PER_PAGE", 3)
 
 
-def fast() -> HttpOptions:
-    return HttpOptions(timeout=5, retry=RetryPolicy(sleep=lambda _s: None), rate_limit=0)
-
-
 def connector(shop: FakeWooCommerce, secret: str | None = None) -> wc.WooCommerceConnector:
     credentials = {
         "consumer_key": SecretStr(shop.consumer_key),
         "consumer_secret": SecretStr(secret or shop.consumer_secret),
     }
-    config = ConnectorConfig(base_url=shop.url, credentials=credentials, http=fast())
+    config = ConnectorConfig(base_url=shop.url, credentials=credentials, http=fast_http())
     created = get_spec("woocommerce").create(config)
     assert isinstance(created, wc.WooCommerceConnector)
     return created
@@ -51,14 +46,6 @@ def connector(shop: FakeWooCommerce, secret: str | None = None) -> wc.WooCommerc
 def read(shop: FakeWooCommerce, cursor: str | None = None) -> list[Batch]:
     with closing(connector(shop)) as source:
         return list(source.batches(cursor))
-
-
-def orders_of(batches: list[Batch]) -> dict[str, OrderRecord]:
-    return {o.source_order_id: o for b in batches for o in b.orders}
-
-
-def contacts_of(batches: list[Batch]) -> dict[str, ContactRecord]:
-    return {c.source_contact_id: c for b in batches for c in b.contacts}
 
 
 def utc(text: str) -> datetime:
