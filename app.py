@@ -18,11 +18,14 @@ ui.render_sidebar()
 
 pages = [
     st.Page(
-        "pages/kunden.py",
-        title=ui.tr("nav.customers"),
-        icon=":material/group:",
-        url_path="kunden",
+        "pages/uebersicht.py",
+        title=ui.tr("nav.overview"),
+        icon=":material/dashboard:",
+        url_path="uebersicht",
         default=True,
+    ),
+    st.Page(
+        "pages/kunden.py", title=ui.tr("nav.customers"), icon=":material/group:", url_path="kunden"
     ),
     st.Page(
         "pages/kundenmatrix.py",
@@ -30,6 +33,7 @@ pages = [
         icon=":material/table_view:",
         url_path="kundenmatrix",
     ),
+    st.Page("pages/rfm.py", title=ui.tr("nav.rfm"), icon=":material/grid_on:", url_path="rfm"),
     st.Page(
         "pages/kunde.py", title=ui.tr("nav.customer"), icon=":material/person:", url_path="kunde"
     ),

@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 from sqlalchemy import Engine
 
-from kundenwert import i18n
+from kundenwert import export, i18n
 from kundenwert.customers import (
     Dataset,
     build_dataset,
@@ -31,9 +31,14 @@ from kundenwert.customers import (
 from kundenwert.db import get_engine
 from kundenwert.frames import Frames, data_version, load_frames
 from kundenwert.identity import probable_duplicates
+from kundenwert.lifecycle import Freq, Measure, cohorts, lifecycle
+from kundenwert.metrics import KpiResult, german_today, kpis
+from kundenwert.periods import order_days
 from kundenwert.preferences import is_demo as stored_demo_flag
 from kundenwert.preferences import load_test_rules
 from kundenwert.quality import CHECKS, check_records
+from kundenwert.rfm import RfmResult
+from kundenwert.rfm import score as rfm_score
 from kundenwert.settings import MoneyBasis, Settings, get_settings
 
 LANG_KEY = "lang"
@@ -168,6 +173,96 @@ def _demo_flag(url: str, version: str) -> bool:
     return stored_demo_flag(get_engine(url))
 
 
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=3, show_spinner=False)
+def _order_days(
+    url: str, version: str, basis_value: str, base_currency: str
+) -> tuple[date, date] | None:
+    return order_days(_dataset(url, version, basis_value, base_currency))
+
+
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=8, show_spinner=False)
+def _kpis(
+    url: str,
+    version: str,
+    basis_value: str,
+    base_currency: str,
+    start: date,
+    end: date,
+    inactivity_days: int,
+    today: date,
+) -> KpiResult:
+    ds = _dataset(url, version, basis_value, base_currency)
+    return kpis(ds, start, end, inactivity_days, today=today)
+
+
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=8, show_spinner=False)
+def _lifecycle(
+    url: str,
+    version: str,
+    basis_value: str,
+    base_currency: str,
+    start: date,
+    end: date,
+    freq: Freq,
+    inactivity_days: int,
+    today: date,
+) -> pl.DataFrame:
+    ds = _dataset(url, version, basis_value, base_currency)
+    return lifecycle(ds, start, end, freq, inactivity_days, today=today)
+
+
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=8, show_spinner=False)
+def _cohorts(
+    url: str, version: str, basis_value: str, base_currency: str, start: date, end: date, m: str
+) -> pl.DataFrame:
+    ds = _dataset(url, version, basis_value, base_currency)
+    measure: Measure = "revenue" if m == "revenue" else "customers"
+    return cohorts(ds, start, end, measure)
+
+
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=8, show_spinner=False)
+def _rfm(
+    url: str, version: str, basis_value: str, base_currency: str, as_of: date, since: date | None
+) -> RfmResult:
+    return rfm_score(_dataset(url, version, basis_value, base_currency), as_of, since=since)
+
+
+def _keys() -> tuple[str, str, str, str]:
+    return database_url(), version(), basis().value, currency()
+
+
+def today() -> date:
+    """Today in Germany: the last day presets reach and on which somebody can become lost."""
+    return german_today()
+
+
+def load_order_days() -> tuple[date, date] | None:
+    """German days of the first and last counted sale (None without any)."""
+    return _order_days(*_keys())
+
+
+def load_kpis(start: date, end: date) -> KpiResult:
+    """:func:`kundenwert.metrics.kpis` of the range, with the inactivity window setting."""
+    with st.spinner(tr("app.loading")):
+        return _kpis(*_keys(), start, end, settings().inactivity_days, today())
+
+
+def load_lifecycle(start: date, end: date, freq: Freq) -> pl.DataFrame:
+    with st.spinner(tr("app.loading")):
+        return _lifecycle(*_keys(), start, end, freq, settings().inactivity_days, today())
+
+
+def load_cohorts(start: date, end: date, measure: Measure) -> pl.DataFrame:
+    with st.spinner(tr("app.loading")):
+        return _cohorts(*_keys(), start, end, measure)
+
+
+def load_rfm(as_of: date, since: date | None = None) -> RfmResult:
+    """:func:`kundenwert.rfm.score` with the default grid (all history unless ``since``)."""
+    with st.spinner(tr("app.loading")):
+        return _rfm(*_keys(), as_of, since)
+
+
 def load_dataset() -> Dataset:
     """Frames and customer values on the basis the person chose (cached per data version)."""
     with st.spinner(tr("app.loading"), show_time=True):
@@ -276,12 +371,30 @@ def money(cents: int | None, code: str | None = None) -> str:
     return i18n.format_money(cents, code or currency(), lang())
 
 
+def money_tile(cents: int) -> str:
+    """An amount for a KPI tile: whole units from 1.000 on, so it fits the tile."""
+    if abs(cents) >= 100_000:
+        return i18n.format_money_whole(cents, currency(), lang())
+    return money(cents)
+
+
 def money_list(values: Sequence[int | None], code: str | None = None) -> list[str]:
     return [money(v, code) for v in values]
 
 
 def number(value: int | float | None) -> str:
     return i18n.format_number(value, lang())
+
+
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    return i18n.format_percent(fraction, lang(), decimals)
+
+
+def change(fraction: float | None) -> str | None:
+    """A relative change as a signed percentage (``+12,3 %``) for ``st.metric``'s delta."""
+    if fraction is None:
+        return None
+    return ("+" if fraction > 0 else "") + percent(fraction)
 
 
 def day(value: object) -> str:
@@ -378,39 +491,22 @@ def customers_csv(customers: pl.DataFrame, language: str, basis_text: str) -> by
     """Every given person as a CSV file Excel opens as it is.
 
     German: semicolon-separated with decimal commas and dd.MM.yyyy dates; English: commas,
-    decimal points, ISO dates. UTF-8 with BOM so Excel reads umlauts. Runs outside the script
-    thread (download callback), so it takes everything as arguments.
+    decimal points, ISO dates. UTF-8 with BOM so Excel reads umlauts; text that would start a
+    formula is neutralised (:mod:`kundenwert.export`). Runs outside the script thread
+    (download callback), so it takes everything as arguments.
     """
-    german = language == "de"
-    date_format = "%d.%m.%Y" if german else "%Y-%m-%d"
-    t = i18n.t
-    names = {
-        "person_id": t("col.person_id", language),
-        "name": t("col.name", language),
-        "email": t("col.email", language),
-        "company": t("col.company", language),
-        "country": t("col.country", language),
-        "city": t("col.city", language),
-        "postcode": t("col.postcode", language),
-        "sources": t("col.sources", language),
-        "orders": t("col.orders", language),
-        "first_order": t("col.first_order", language),
-        "last_order": t("col.last_order", language),
-        "value": t("col.value", language, basis=basis_text),
-        "refunds": t("col.refunds", language, basis=basis_text),
-        "chargebacks": t("col.chargebacks", language, basis=basis_text),
-    }
-    dates = ("first_order", "last_order")
-    amounts = ("value", "refunds", "chargebacks")
-    frame = customers.select(
-        *(pl.col(c) for c in names if c not in (*dates, *amounts)),
-        *(i18n.local_time(pl.col(c)).dt.strftime(date_format) for c in dates),
-        *(i18n.amount_expr(c, language) for c in amounts),
-    ).select(list(names))
-    buffer = io.BytesIO()
-    buffer.write("\ufeff".encode())
-    frame.rename(names).write_csv(buffer, separator=";" if german else ",")
-    return buffer.getvalue()
+    frame = export.export_frame(
+        customers, export.CUSTOMER_LIST_COLUMNS, language, basis_text=basis_text
+    )
+    return export.to_csv_excel(frame, language)
+
+
+def customers_xlsx(customers: pl.DataFrame, language: str, basis_text: str, currency: str) -> bytes:
+    """The same list as :func:`customers_csv` as an Excel workbook (numbers, date cells)."""
+    frame = export.export_frame(
+        customers, export.CUSTOMER_LIST_COLUMNS, language, basis_text=basis_text
+    )
+    return export.to_xlsx(frame, language, currency)
 
 
 def matrix_csv(

@@ -124,18 +124,7 @@ def customer_records(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[int, 
         settings.base_currency,
         load_test_rules(engine),
     )
-    customers = search_customers(ds.customers, args.search)
-    if args.country:
-        customers = customers.filter(pl.col("country") == args.country.upper())
-    if args.city:
-        customers = customers.filter(pl.col("city").str.to_lowercase() == args.city.lower())
-    if args.source:
-        people = ds.by_source.filter(pl.col("source_label") == args.source)["person_id"]
-        customers = customers.filter(pl.col("person_id").is_in(people.implode()))
-    if args.min_value is not None:
-        customers = customers.filter(pl.col("value") >= int(Decimal(args.min_value) * 100))
-    if args.max_value is not None:
-        customers = customers.filter(pl.col("value") <= int(Decimal(args.max_value) * 100))
+    customers = filter_customers(ds, args)
     sort = args.sort
     customers = sort_customers(customers, sort.lstrip("-"), sort.startswith("-"))
     if args.limit:
@@ -145,6 +134,30 @@ def customer_records(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[int, 
     for person_id, label, value in wanted.select("person_id", "source_label", "value").iter_rows():
         by_source.setdefault(person_id, {})[label] = value
     return customers, by_source
+
+
+def _cents(text: str, option: str) -> int:
+    try:
+        return int(Decimal(text.strip().replace(",", ".")) * 100)
+    except ArithmeticError as error:
+        raise CliError(f"{option}: „{text}“ ist kein Betrag (z. B. 100 oder 99,50)") from error
+
+
+def filter_customers(ds: Dataset, args: argparse.Namespace) -> pl.DataFrame:
+    """The persons matching the list filters --search --country --city --source --min/max-value."""
+    customers = search_customers(ds.customers, args.search)
+    if args.country:
+        customers = customers.filter(pl.col("country") == args.country.upper())
+    if args.city:
+        customers = customers.filter(pl.col("city").str.to_lowercase() == args.city.lower())
+    if args.source:
+        people = ds.by_source.filter(pl.col("source_label") == args.source)["person_id"]
+        customers = customers.filter(pl.col("person_id").is_in(people.implode()))
+    if args.min_value is not None:
+        customers = customers.filter(pl.col("value") >= _cents(args.min_value, "--min-value"))
+    if args.max_value is not None:
+        customers = customers.filter(pl.col("value") <= _cents(args.max_value, "--max-value"))
+    return customers
 
 
 def _cmd_customers(args: argparse.Namespace) -> int:
@@ -259,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sync_commands(sub)
     _add_rfm_command(sub)
     _add_kpi_commands(sub)
+    from kundenwert.cli_export import add_export_command
+
+    add_export_command(sub)
     return parser
 
 

@@ -11,7 +11,7 @@ Money arrives as integer cents; it becomes a ``Decimal`` only here, for display.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -182,6 +182,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "All {total} matching customers in this order.",
     },
     "customers.filename": {"de": "kunden.csv", "en": "customers.csv"},
+    "customers.download_xlsx": {"de": "Als Excel (.xlsx)", "en": "As Excel (.xlsx)"},
+    "customers.download_xlsx_help": {
+        "de": "Alle {total} passenden Kunden in dieser Sortierung als Excel-Arbeitsmappe: "
+        "Beträge als Zahlen, Daten als Datum.",
+        "en": "All {total} matching customers in this order as an Excel workbook: amounts as "
+        "numbers, dates as dates.",
+    },
+    "customers.filename_xlsx": {"de": "kunden.xlsx", "en": "customers.xlsx"},
     # --- Kundenmatrix --------------------------------------------------------------------------
     "matrix.caption": {
         "de": "Kundenwert je Person und Quelle ({basis}, {currency}). „aus Rechnungen“ ist die "
@@ -872,6 +880,260 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sort.person_id": {"de": "Nr.", "en": "No."},
     "sort.total": {"de": "Gesamt", "en": "Total"},
     "sort.from_invoices": {"de": "aus Rechnungen", "en": "from invoices"},
+    # --- analytics: date range -----------------------------------------------------------------
+    "nav.overview": {"de": "Übersicht", "en": "Overview"},
+    "nav.rfm": {"de": "RFM", "en": "RFM"},
+    "range.label": {"de": "Zeitraum", "en": "Date range"},
+    "range.preset.last_30_days": {"de": "Letzte 30 Tage", "en": "Last 30 days"},
+    "range.preset.this_month": {"de": "Dieser Monat", "en": "This month"},
+    "range.preset.last_month": {"de": "Letzter Monat", "en": "Last month"},
+    "range.preset.this_quarter": {"de": "Dieses Quartal", "en": "This quarter"},
+    "range.preset.this_year": {"de": "Dieses Jahr", "en": "This year"},
+    "range.preset.last_12_months": {"de": "Letzte 12 Monate", "en": "Last 12 months"},
+    "range.preset.all_time": {"de": "Gesamter Zeitraum", "en": "All time"},
+    "range.preset.custom": {"de": "Eigener Zeitraum", "en": "Custom range"},
+    "range.from": {"de": "Von", "en": "From"},
+    "range.to": {"de": "Bis", "en": "To"},
+    "range.help": {
+        "de": "Deutsche Kalendertage, beide Tage eingeschlossen. „Dieser Monat/dieses "
+        "Quartal/dieses Jahr“ laufen bis heute. Der Zeitraum steht in der Adresse: ein "
+        "Lesezeichen öffnet dieselbe Ansicht.",
+        "en": "German calendar days, both days included. “This month/quarter/year” run up to "
+        "today. The range is kept in the address: a bookmark opens the same view.",
+    },
+    "range.caption": {
+        "de": "{start} – {end} ({days} Tage), verglichen mit {prev_start} – {prev_end}. "
+        "Beträge {basis} in {currency}.",
+        "en": "{start} – {end} ({days} days), compared with {prev_start} – {prev_end}. "
+        "Amounts {basis} in {currency}.",
+    },
+    "range.empty": {
+        "de": "Im Zeitraum {start} – {end} gibt es keine gezählten Bestellungen.",
+        "en": "There are no counted orders between {start} and {end}.",
+    },
+    "range.data_span": {
+        "de": "Bestellungen gibt es vom {first} bis zum {last}. Einen anderen Zeitraum wählen "
+        "oder alles zeigen:",
+        "en": "There are orders from {first} to {last}. Choose another range or show all:",
+    },
+    "range.show_all": {"de": "Gesamten Zeitraum zeigen", "en": "Show all time"},
+    # --- Übersicht -----------------------------------------------------------------------------
+    "overview.section.customers": {"de": "Kunden", "en": "Customers"},
+    "overview.section.revenue": {"de": "Umsatz", "en": "Revenue"},
+    "overview.section.value": {"de": "Kundenwert", "en": "Customer value"},
+    "overview.section.refunds": {"de": "Erstattungen", "en": "Refunds"},
+    "overview.section.types": {"de": "Kaufarten", "en": "Purchase types"},
+    "overview.window": {
+        "de": "Zeitraum {start} – {end}; Vorperiode {prev_start} – {prev_end}: {previous}.",
+        "en": "Range {start} – {end}; previous period {prev_start} – {prev_end}: {previous}.",
+    },
+    "overview.exact": {"de": "Genau: {amount}.", "en": "Exactly: {amount}."},
+    "overview.no_change": {
+        "de": "Keine Veränderung in % (Vorperiode 0).",
+        "en": "No change in % (previous period 0).",
+    },
+    "kpi.customers": {"de": "Kunden", "en": "Customers"},
+    "kpi.customers_help": {
+        "de": "Personen mit mindestens einer gezählten Bestellung im Zeitraum.",
+        "en": "Persons with at least one counted order in the range.",
+    },
+    "kpi.new_customers": {"de": "Neukunden", "en": "New"},
+    "kpi.new_customers_help": {
+        "de": "Personen, deren allererste gezählte Bestellung im Zeitraum liegt.",
+        "en": "Persons whose very first counted order lies in the range.",
+    },
+    "kpi.returning_customers": {"de": "Wiederkehrend", "en": "Returning"},
+    "kpi.returning_customers_help": {
+        "de": "Personen mit einer gezählten Bestellung im Zeitraum und einer davor.",
+        "en": "Persons with a counted order in the range and one before it.",
+    },
+    "kpi.lost_customers": {"de": "Verloren", "en": "Lost"},
+    "kpi.lost_customers_help": {
+        "de": "Personen, deren letzte Bestellung {days} Tage (Inaktivitätsfenster) zurückliegt, "
+        "wobei der Tag, an dem das Fenster ablief, im Zeitraum liegt.",
+        "en": "Persons whose last order was {days} days (inactivity window) ago, with the day "
+        "the window ran out inside the range.",
+    },
+    "kpi.acquired_per_day": {"de": "Neukunden/Tag", "en": "New per day"},
+    "kpi.acquired_per_day_help": {
+        "de": "Neukunden geteilt durch die Tage im Zeitraum.",
+        "en": "New customers divided by the days in the range.",
+    },
+    "kpi.revenue": {"de": "Umsatz ({basis})", "en": "Revenue ({basis})"},
+    "kpi.revenue_help": {
+        "de": "Wert der gezählten Bestellungen im Zeitraum abzüglich Erstattungen und "
+        "Rückbuchungen (am Tag der Bestellung).",
+        "en": "Value of the counted orders in the range minus refunds and chargebacks (on the "
+        "order's day).",
+    },
+    "kpi.orders": {"de": "Bestellungen", "en": "Orders"},
+    "kpi.orders_help": {
+        "de": "Gezählte Bestellungen im Zeitraum (ohne Gutschriften).",
+        "en": "Counted orders in the range (credit notes excluded).",
+    },
+    "kpi.aov": {"de": "Ø Bestellwert", "en": "Avg. order value"},
+    "kpi.aov_help": {"de": "Umsatz geteilt durch Bestellungen.", "en": "Revenue / orders."},
+    "kpi.revenue_per_customer": {"de": "Umsatz/Kunde", "en": "Revenue/customer"},
+    "kpi.revenue_per_customer_help": {
+        "de": "Umsatz geteilt durch Kunden.",
+        "en": "Revenue / customers.",
+    },
+    "kpi.orders_per_customer": {"de": "Bestell./Kunde", "en": "Orders/customer"},
+    "kpi.orders_per_customer_help": {
+        "de": "Bestellungen geteilt durch Kunden.",
+        "en": "Orders / customers.",
+    },
+    "kpi.avg_ltv": {"de": "Ø Kundenwert", "en": "Average LTV"},
+    "kpi.avg_ltv_help": {
+        "de": "Kundenwert aller Personen über die ganze Zeit geteilt durch die Zahl der "
+        "Personen; hängt nicht vom Zeitraum ab.",
+        "en": "All-time value of all persons divided by the number of persons; does not "
+        "depend on the range.",
+    },
+    "kpi.top20_customers": {"de": "Top 20 %: Kunden", "en": "Top 20 %: customers"},
+    "kpi.top20_customers_help": {
+        "de": "Die ⌈Kunden / 5⌉ Personen mit dem höchsten Wert im Zeitraum.",
+        "en": "The ⌈customers / 5⌉ persons with the highest value in the range.",
+    },
+    "kpi.top20_revenue_share": {"de": "Top 20 %: Anteil", "en": "Top 20 %: share"},
+    "kpi.top20_revenue_share_help": {
+        "de": "Anteil der Top 20 % am Umsatz des Zeitraums.",
+        "en": "Share of the range's revenue that the top 20 % bring.",
+    },
+    "kpi.refunds": {"de": "Erstattet ({basis})", "en": "Refunds ({basis})"},
+    "kpi.refunds_help": {
+        "de": "Erstattete und zurückgebuchte Beträge der Bestellungen im Zeitraum.",
+        "en": "Refunded and charged-back amounts of the orders in the range.",
+    },
+    "kpi.refund_rate": {"de": "Erstattungsquote", "en": "Refund rate"},
+    "kpi.refund_rate_help": {
+        "de": "Erstattungen geteilt durch den Umsatz vor Erstattungen.",
+        "en": "Refunds divided by revenue before refunds.",
+    },
+    "kpi.refunded_customers": {"de": "Erstattete Kunden", "en": "Refunded customers"},
+    "kpi.refunded_customers_help": {
+        "de": "Personen mit einer Erstattung oder Rückbuchung im Zeitraum.",
+        "en": "Persons with a refund or chargeback in the range.",
+    },
+    "kpi.trial_only": {"de": "Nur Test", "en": "Trial only"},
+    "kpi.trial_only_help": {
+        "de": "Kunden, deren Bestellungen im Zeitraum alle Testphasen sind.",
+        "en": "Customers whose orders in the range are all trials.",
+    },
+    "kpi.one_time": {"de": "Einmalkauf", "en": "One-time"},
+    "kpi.one_time_help": {
+        "de": "Kunden mit Einmalkäufen oder Rechnungen, ohne Abo und Ratenzahlung im Zeitraum.",
+        "en": "Customers with one-time purchases or invoices, no subscription or instalments "
+        "in the range.",
+    },
+    "kpi.recurring": {"de": "Abo/Raten", "en": "Recurring"},
+    "kpi.recurring_help": {
+        "de": "Kunden mit einer Abo- oder Ratenzahlung im Zeitraum.",
+        "en": "Customers with a subscription or instalment payment in the range.",
+    },
+    "overview.lifecycle_title": {
+        "de": "Neue, wiederkehrende und verlorene Kunden",
+        "en": "New, returning and lost customers",
+    },
+    "overview.freq": {"de": "Je", "en": "Per"},
+    "freq.day": {"de": "Tag", "en": "Day"},
+    "freq.week": {"de": "Woche", "en": "Week"},
+    "freq.month": {"de": "Monat", "en": "Month"},
+    "series.new": {"de": "Neu", "en": "New"},
+    "series.returning": {"de": "Wiederkehrend", "en": "Returning"},
+    "series.lost": {"de": "Verloren", "en": "Lost"},
+    "series.revenue_new": {"de": "Umsatz Neukunden", "en": "Revenue from new customers"},
+    "series.revenue_returning": {
+        "de": "Umsatz wiederkehrende Kunden",
+        "en": "Revenue from returning customers",
+    },
+    "overview.revenue_title": {
+        "de": "Umsatz nach neuen und wiederkehrenden Kunden ({basis}, {currency})",
+        "en": "Revenue by new and returning customers ({basis}, {currency})",
+    },
+    "overview.cohorts_title": {"de": "Kohorten: Wiederkauf", "en": "Cohorts: retention"},
+    "overview.measure": {"de": "Zeigen", "en": "Show"},
+    "measure.customers": {"de": "Kunden (% der Kohorte)", "en": "Customers (% of cohort)"},
+    "measure.revenue": {"de": "Umsatz", "en": "Revenue"},
+    "cohort.x": {"de": "Monate seit der ersten Bestellung", "en": "Months since first order"},
+    "cohort.y": {"de": "Kohorte (Monat der ersten Bestellung)", "en": "Cohort (first order month)"},
+    "cohort.caption": {
+        "de": "Personen nach dem Monat ihrer ersten Bestellung (im Zeitraum) gruppiert; jede "
+        "Spalte zeigt, wie viele von ihnen in diesem Monat wieder bestellt haben bzw. welchen "
+        "Umsatz sie brachten.",
+        "en": "Persons grouped by the month of their first order (in the range); each column "
+        "shows how many of them ordered in that month, or the revenue they brought.",
+    },
+    "cohort.none": {
+        "de": "Im Zeitraum hat niemand zum ersten Mal bestellt: keine Kohorten.",
+        "en": "Nobody ordered for the first time in the range: no cohorts.",
+    },
+    # --- RFM -----------------------------------------------------------------------------------
+    "rfm.caption": {
+        "de": "Recency (Tage seit der letzten Bestellung), Frequency (Bestelltage) und "
+        "Monetary (Kundenwert, {basis}) bekommen je eine Punktzahl 1–5 nach Quintilen; "
+        "FM = (F + M) / 2 aufgerundet. Das Raster ordnet jede Zelle einem Segment zu.",
+        "en": "Recency (days since the last order), frequency (order days) and monetary "
+        "(customer value, {basis}) each score 1–5 by quintile; FM = (F + M) / 2 rounded half "
+        "up. The grid maps every cell to one segment.",
+    },
+    "rfm.as_of": {"de": "Stichtag", "en": "As of"},
+    "rfm.history": {"de": "Bestellungen", "en": "Orders"},
+    "rfm.history.all": {"de": "Alle bis zum Stichtag", "en": "All history up to the day"},
+    "rfm.history.range": {"de": "Nur im Zeitraum", "en": "Range only"},
+    "rfm.empty": {
+        "de": "Bis zum {as_of} gibt es keine gezählten Bestellungen: niemand hat Punkte.",
+        "en": "There are no counted orders up to {as_of}: nobody is scored.",
+    },
+    "rfm.scored": {
+        "de": "{persons} Personen bewertet, Stichtag {as_of}.",
+        "en": "{persons} persons scored, as of {as_of}.",
+    },
+    "rfm.grid_title": {"de": "R × FM-Raster", "en": "R × FM grid"},
+    "rfm.axis_r": {"de": "R (5 = kürzlich)", "en": "R (5 = recent)"},
+    "rfm.axis_fm": {"de": "FM (5 = oft und viel)", "en": "FM (5 = often and much)"},
+    "rfm.cell_hover": {
+        "de": "R {r}, FM {fm}: {segment}<br>{persons} Personen, {value}",
+        "en": "R {r}, FM {fm}: {segment}<br>{persons} persons, {value}",
+    },
+    "rfm.summary_title": {"de": "Segmente", "en": "Segments"},
+    "rfm.cutoffs_title": {"de": "Grenzen der Punktzahlen", "en": "Score cut-offs"},
+    "rfm.cutoffs_caption": {
+        "de": "Kleinster und größter Wert je Punktzahl (gleiche Werte bekommen immer dieselbe "
+        "Punktzahl, daher können Stufen fehlen).",
+        "en": "Smallest and largest value per score (equal values always share a score, so a "
+        "score can be empty).",
+    },
+    "rfm.segment_pick": {"de": "Segment", "en": "Segment"},
+    "rfm.segment_persons": {
+        "de": "{persons} Personen im Segment {segment}",
+        "en": "{persons} persons in the segment {segment}",
+    },
+    "col.segment": {"de": "Segment", "en": "Segment"},
+    "col.persons": {"de": "Personen", "en": "Persons"},
+    "col.share": {"de": "Anteil", "en": "Share"},
+    "col.revenue": {"de": "Umsatz ({basis})", "en": "Revenue ({basis})"},
+    "col.aov": {"de": "Ø Bestellwert", "en": "Average order value"},
+    "col.avg_recency": {"de": "Ø Tage seit letzter Bestellung", "en": "Avg. days since last order"},
+    "col.score": {"de": "Punkte", "en": "Score"},
+    "col.recency_days": {"de": "Tage seit letzter Bestellung", "en": "Days since last order"},
+    "col.frequency": {"de": "Bestelltage", "en": "Order days"},
+    "col.monetary": {"de": "Wert ({basis})", "en": "Value ({basis})"},
+    "col.r": {"de": "R", "en": "R"},
+    "col.f": {"de": "F", "en": "F"},
+    "col.m": {"de": "M", "en": "M"},
+    "col.fm": {"de": "FM", "en": "FM"},
+    "segment.Champions": {"de": "Champions", "en": "Champions"},
+    "segment.Loyal Customers": {"de": "Treue Kunden", "en": "Loyal Customers"},
+    "segment.Potential Loyalist": {"de": "Potenzielle Stammkunden", "en": "Potential Loyalist"},
+    "segment.New Customers": {"de": "Neukunden", "en": "New Customers"},
+    "segment.Promising": {"de": "Vielversprechend", "en": "Promising"},
+    "segment.Need Attention": {"de": "Brauchen Aufmerksamkeit", "en": "Need Attention"},
+    "segment.About to Sleep": {"de": "Drohen einzuschlafen", "en": "About to Sleep"},
+    "segment.At Risk": {"de": "Gefährdet", "en": "At Risk"},
+    "segment.Can't Lose Them": {"de": "Nicht verlieren", "en": "Can't Lose Them"},
+    "segment.Hibernating": {"de": "Im Winterschlaf", "en": "Hibernating"},
+    "segment.Lost": {"de": "Verloren", "en": "Lost"},
 }
 
 
@@ -917,6 +1179,17 @@ def format_money(cents: int | None, currency: str = "EUR", lang: str | None = "d
     if cents is None:
         return ""
     return format_currency(cents_to_amount(cents), currency, locale=locale_of(lang))
+
+
+def format_money_whole(cents: int | None, currency: str = "EUR", lang: str | None = "de") -> str:
+    """``26513045`` → ``265.130 €`` / ``€265,130``: whole units, half away from zero (for
+    tiles with little room; exact amounts use :func:`format_money`)."""
+    if cents is None:
+        return ""
+    units = cents_to_amount(cents).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    locale = Locale.parse(locale_of(lang))
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+    return format_currency(units, currency, format=pattern, locale=locale, currency_digits=False)
 
 
 def format_amount_plain(cents: int | None, lang: str | None = "de") -> str:

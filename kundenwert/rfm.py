@@ -283,6 +283,21 @@ def score(
     )
 
 
+def cell_summary(persons: pl.DataFrame, grid: Grid = DEFAULT_GRID) -> pl.DataFrame:
+    """The 25 cells of the R × FM grid: r, fm, segment, persons, revenue (sum of monetary,
+    cents); empty cells included with zeros. ``persons`` is :attr:`RfmResult.persons`."""
+    counts = persons.group_by("r", "fm").agg(
+        pl.len().cast(pl.Int64).alias("persons"),
+        pl.col("monetary").sum().cast(pl.Int64).alias("revenue"),
+    )
+    return (
+        _grid_frame(grid)
+        .join(counts, on=["r", "fm"], how="left")
+        .with_columns(pl.col("persons").fill_null(0), pl.col("revenue").fill_null(0))
+        .sort("r", "fm", descending=[True, False])
+    )
+
+
 def movement(
     ds: Dataset,
     from_date: date,

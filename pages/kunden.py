@@ -27,6 +27,14 @@ def csv_file(
     return ui.customers_csv(matching, language, basis_text)
 
 
+def xlsx_file(
+    ds: Dataset, search: str, sort_by: str, descending: bool, language: str, basis_text: str
+) -> bytes:
+    """The same list as :func:`csv_file` as an Excel workbook."""
+    matching = sort_customers(search_customers(ds.customers, search), sort_by, descending)
+    return ui.customers_xlsx(matching, language, basis_text, ds.base_currency)
+
+
 ui.inside_frame()
 st.title(ui.tr("nav.customers"))
 ds = ui.require_data()
@@ -122,7 +130,7 @@ if (position := ui.selected_row(event)) is not None:
     ui.open_customer(int(rows["person_id"][position]))
 st.caption(ui.tr("common.select_hint"))
 
-pager, download, _ = st.columns([1, 2, 3], vertical_alignment="bottom")
+pager, download, download_xlsx, _ = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
 ui.remembered(
     pager.number_input,
     ui.tr("common.page", pages=ui.number(pages)),
@@ -140,4 +148,13 @@ download.download_button(
     help=ui.tr("customers.download_help", total=ui.number(total)),
     icon=":material/download:",
     key="customers_download",
+)
+download_xlsx.download_button(
+    ui.tr("customers.download_xlsx"),
+    data=partial(xlsx_file, ds, search, sort_by, descending, ui.lang(), ui.basis_label()),
+    file_name=ui.tr("customers.filename_xlsx"),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help=ui.tr("customers.download_xlsx_help", total=ui.number(total)),
+    icon=":material/table_view:",
+    key="customers_download_xlsx",
 )

@@ -20,14 +20,17 @@ from tests.factories import contact, order, put, put_rates, refund
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 30
 PAGES = {
+    "pages/uebersicht.py": "Übersicht",
     "pages/kunden.py": "Kunden",
     "pages/kundenmatrix.py": "Kundenmatrix",
+    "pages/rfm.py": "RFM",
     "pages/kunde.py": "Kunde",
     "pages/dubletten.py": "Dubletten",
     "pages/datenquellen.py": "Datenquellen",
     "pages/datenqualitaet.py": "Datenqualität",
     "pages/einstellungen.py": "Einstellungen",
 }
+KUNDEN = "pages/kunden.py"
 NBSP = "\u00a0"
 GENERIC_CSV = (
     b"order_id;date;email;first_name;last_name;product;amount;currency\n"
@@ -193,9 +196,9 @@ def test_a_deep_link_after_a_server_start_runs_inside_the_frame(
     assert [t.value for t in at.title] == ["Customer"]
 
 
-def test_the_app_opens_on_the_customer_list_in_german(small_business: str) -> None:
+def test_the_app_opens_on_the_overview_in_german(small_business: str) -> None:
     at = open_app()
-    assert at.title[0].value == "Kunden"
+    assert at.title[0].value == "Übersicht"
     assert not any(i.value.startswith("Demo-Daten") for i in at.info)
 
 
@@ -203,7 +206,7 @@ def test_the_app_opens_on_the_customer_list_in_german(small_business: str) -> No
 
 
 def test_customer_list_counts_sorts_and_formats_values(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     assert "1–3 von 3 Kunden" in texts(at)
     table = at.dataframe[0].value
     assert table["email"].tolist() == ["anna@beispiel.de", "ben@beispiel.com", "carla@beispiel.org"]
@@ -211,7 +214,7 @@ def test_customer_list_counts_sorts_and_formats_values(small_business: str) -> N
 
 
 def test_search_narrows_the_list(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.text_input(key="customers_search__widget").input("ben@").run()
     assert not at.exception
     assert "1–1 von 1 Kunden" in texts(at)
@@ -219,14 +222,14 @@ def test_search_narrows_the_list(small_business: str) -> None:
 
 
 def test_search_without_match_says_so(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.text_input(key="customers_search__widget").input("niemand").run()
     assert not at.exception
     assert "Keine Kunden gefunden für „niemand“." in texts(at)
 
 
 def test_sorting_by_name_ascending(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.selectbox(key="customers_sort__de").set_value("name").run()
     at.button_group(key="customers_descending__de").set_value(False).run()
     assert not at.exception
@@ -235,7 +238,7 @@ def test_sorting_by_name_ascending(small_business: str) -> None:
 
 def test_paging_shows_the_range_of_the_page(demo_data: str) -> None:
     total = load_dataset(demo_data).customers.height
-    at = open_app()
+    at = open_app(KUNDEN)
     at.selectbox(key="customers_page_size__widget").set_value(25).run()
     at.number_input(key="customers_page__widget").set_value(2).run()
     assert not at.exception
@@ -244,7 +247,7 @@ def test_paging_shows_the_range_of_the_page(demo_data: str) -> None:
 
 
 def test_net_basis_changes_labels_and_values(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.sidebar.radio(key="basis__de").set_value("net").run()
     assert not at.exception
     assert "netto" in texts(at)
@@ -253,7 +256,7 @@ def test_net_basis_changes_labels_and_values(small_business: str) -> None:
 
 
 def test_english_switch_translates_titles_and_formats(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.sidebar.radio(key="lang__widget").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Customers"
@@ -262,7 +265,7 @@ def test_english_switch_translates_titles_and_formats(small_business: str) -> No
 
 
 def test_language_and_sorting_survive_page_switches(small_business: str) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.selectbox(key="customers_sort__de").set_value("name").run()
     at.sidebar.radio(key="lang__widget").set_value("en").run()
     assert at.selectbox(key="customers_sort__en").value == "name"
@@ -278,7 +281,7 @@ def test_language_and_sorting_survive_page_switches(small_business: str) -> None
 def test_selecting_a_row_opens_the_customer_and_keeps_language_and_search(
     small_business: str,
 ) -> None:
-    at = open_app()
+    at = open_app(KUNDEN)
     at.sidebar.radio(key="lang__widget").set_value("en").run()
     at.text_input(key="customers_search__widget").input("beispiel.com").run()
     at.session_state["customers_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}

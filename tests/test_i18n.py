@@ -166,3 +166,11 @@ def test_every_key_the_ui_uses_is_in_the_catalogue():
         used |= set(re.findall(r"""\b(?:tr|t)\(\s*["']([a-z_]+\.[a-z_.]+)["']""", text))
     assert used, "no message keys found in the UI files"
     assert sorted(used - MESSAGES.keys()) == []
+
+
+def test_whole_money_rounds_half_away_from_zero_for_tiles():
+    from kundenwert.i18n import format_money_whole
+
+    assert format_money_whole(26513050, "EUR", "de") == f"265.131{NBSP}€"
+    assert format_money_whole(-150, "EUR", "de") == f"-2{NBSP}€"
+    assert format_money_whole(26513045, "EUR", "en") == "€265,130"

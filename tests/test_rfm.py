@@ -332,3 +332,17 @@ def test_every_scored_person_has_exactly_one_segment(tmp_path_factory, orders, a
     assert (persons["fm"] == (persons["f"] + persons["m"] + 1) // 2).all()
     for row in persons.iter_rows(named=True):
         assert row["segment"] == DEFAULT_GRID[(row["r"], row["fm"])]
+
+
+def test_cell_summary_has_all_25_cells_and_adds_up_to_the_persons(db):
+    from kundenwert.rfm import cell_summary
+
+    engine, url = db
+    ten_distinct(engine)
+    result = score(dataset(url), AS_OF)
+    cells = cell_summary(result.persons)
+    assert cells.height == 25
+    assert cells["persons"].sum() == 10
+    assert cells["revenue"].sum() == result.persons["monetary"].sum()
+    assert cells.row(0, named=True)["r"] == 5
+    assert set(cells["segment"]) == set(DEFAULT_GRID.values())
