@@ -372,7 +372,10 @@ def money(cents: int | None, code: str | None = None) -> str:
 
 
 def money_tile(cents: int) -> str:
-    """An amount for a KPI tile: whole units from 1.000 on, so it fits the tile."""
+    """An amount for a KPI tile, short enough to fit: millions compact (1,45 Mio. €), whole
+    units from 1.000 on, cents below."""
+    if abs(cents) >= 100_000_000:
+        return i18n.format_money_compact(cents, currency(), lang())
     if abs(cents) >= 100_000:
         return i18n.format_money_whole(cents, currency(), lang())
     return money(cents)

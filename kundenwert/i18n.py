@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_currency, format_decimal
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
@@ -1190,6 +1190,16 @@ def format_money_whole(cents: int | None, currency: str = "EUR", lang: str | Non
     locale = Locale.parse(locale_of(lang))
     pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
     return format_currency(units, currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def format_money_compact(cents: int | None, currency: str = "EUR", lang: str | None = "de") -> str:
+    """``145201234`` → ``1,45 Mio. €`` / ``€1.45M``: millions and up for tiles with little
+    room (exact amounts use :func:`format_money`)."""
+    if cents is None:
+        return ""
+    return format_compact_currency(
+        cents_to_amount(cents), currency, locale=locale_of(lang), fraction_digits=2
+    )
 
 
 def format_amount_plain(cents: int | None, lang: str | None = "de") -> str:

@@ -174,3 +174,10 @@ def test_whole_money_rounds_half_away_from_zero_for_tiles():
     assert format_money_whole(26513050, "EUR", "de") == f"265.131{NBSP}€"
     assert format_money_whole(-150, "EUR", "de") == f"-2{NBSP}€"
     assert format_money_whole(26513045, "EUR", "en") == "€265,130"
+
+
+def test_compact_money_for_tiles():
+    from kundenwert.i18n import format_money_compact
+
+    assert format_money_compact(145201234, "EUR", "de") == f"1,45{NBSP}Mio.{NBSP}€"
+    assert format_money_compact(145201234, "EUR", "en") == "€1.45M"
