@@ -35,6 +35,12 @@ pages = [
     ),
     st.Page("pages/rfm.py", title=ui.tr("nav.rfm"), icon=":material/grid_on:", url_path="rfm"),
     st.Page(
+        "pages/kundenreise.py",
+        title=ui.tr("nav.journey"),
+        icon=":material/conversion_path:",
+        url_path="kundenreise",
+    ),
+    st.Page(
         "pages/kunde.py", title=ui.tr("nav.customer"), icon=":material/person:", url_path="kunde"
     ),
     st.Page(

@@ -31,6 +31,7 @@ from kundenwert.customers import (
 from kundenwert.db import get_engine
 from kundenwert.frames import Frames, data_version, load_frames
 from kundenwert.identity import probable_duplicates
+from kundenwert.journey import journey, journey_summary
 from kundenwert.lifecycle import Freq, Measure, cohorts, lifecycle
 from kundenwert.metrics import KpiResult, german_today, kpis
 from kundenwert.periods import order_days
@@ -227,6 +228,14 @@ def _rfm(
     return rfm_score(_dataset(url, version, basis_value, base_currency), as_of, since=since)
 
 
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=8, show_spinner=False)
+def _journey(
+    url: str, version: str, basis_value: str, base_currency: str, start: date, end: date, steps: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    ds = _dataset(url, version, basis_value, base_currency)
+    return journey(ds, start, end, steps), journey_summary(ds, start, end)
+
+
 def _keys() -> tuple[str, str, str, str]:
     return database_url(), version(), basis().value, currency()
 
@@ -261,6 +270,12 @@ def load_rfm(as_of: date, since: date | None = None) -> RfmResult:
     """:func:`kundenwert.rfm.score` with the default grid (all history unless ``since``)."""
     with st.spinner(tr("app.loading")):
         return _rfm(*_keys(), as_of, since)
+
+
+def load_journey(start: date, end: date, steps: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`kundenwert.journey.journey` (the flows) and its :func:`journey_summary`."""
+    with st.spinner(tr("app.loading")):
+        return _journey(*_keys(), start, end, steps)
 
 
 def load_dataset() -> Dataset:

@@ -1109,6 +1109,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "{persons} Personen im Segment {segment}",
         "en": "{persons} persons in the segment {segment}",
     },
+    # --- Kundenreise ---------------------------------------------------------------------------
+    "nav.journey": {"de": "Kundenreise", "en": "Customer journey"},
+    "journey.caption": {
+        "de": "Personen, deren erste gezählte Bestellung im Zeitraum liegt, und die Quellen "
+        "ihrer Bestellungen nach Datum (auch nach dem Zeitraum). Aufeinanderfolgende "
+        "Bestellungen in derselben Quelle sind ein Schritt. Breite = Personen; Wert = was sie "
+        "im Zielschritt gekauft haben ({basis}, nach Erstattungen).",
+        "en": "Persons whose first counted order lies in the range, and the sources of their "
+        "orders by date (also after the range). Consecutive orders in the same source are one "
+        "step. Width = persons; value = what they bought in the target step ({basis}, after "
+        "refunds).",
+    },
+    "journey.steps": {"de": "Schritte", "en": "Steps"},
+    "journey.steps_help": {
+        "de": "Wie viele Quellenwechsel höchstens gezeigt werden (Schritt 1 = erste Quelle).",
+        "en": "How many changes of source to show at most (step 1 = first source).",
+    },
+    "journey.node": {"de": "{step}. {source}", "en": "{step}. {source}"},
+    "journey.link_hover": {
+        "de": "{source} → {target}<br>{persons} Personen, {value}",
+        "en": "{source} → {target}<br>{persons} persons, {value}",
+    },
+    "journey.chart_title": {"de": "Von Quelle zu Quelle", "en": "From source to source"},
+    "journey.flows_title": {"de": "Übergänge", "en": "Moves"},
+    "journey.summary_title": {
+        "de": "Bleiben oder weiterziehen (nach erster Quelle)",
+        "en": "Stay or move on (by first source)",
+    },
+    "journey.metric_persons": {"de": "Neue Personen im Zeitraum", "en": "New persons in range"},
+    "journey.metric_moved": {"de": "Zogen weiter", "en": "Moved on"},
+    "journey.metric_stayed": {"de": "Blieben in einer Quelle", "en": "Stayed in one source"},
+    "journey.no_moves": {
+        "de": "Alle {persons} Personen, die im Zeitraum zum ersten Mal bestellt haben, kauften "
+        "nur in ihrer ersten Quelle: kein Übergang. Ein längerer Zeitraum zeigt vielleicht "
+        "mehr.",
+        "en": "All {persons} persons who ordered for the first time in the range bought only "
+        "in their first source: no moves. A longer range may show more.",
+    },
+    "col.step_from": {"de": "Von Schritt", "en": "From step"},
+    "col.source_from": {"de": "Von Quelle", "en": "From source"},
+    "col.step_to": {"de": "Nach Schritt", "en": "To step"},
+    "col.source_to": {"de": "Nach Quelle", "en": "To source"},
+    "col.step_value": {
+        "de": "Wert im Zielschritt ({basis})",
+        "en": "Value in target step ({basis})",
+    },
+    "col.first_source": {"de": "Erste Quelle", "en": "First source"},
+    "col.stayed": {"de": "Blieben", "en": "Stayed"},
+    "col.moved": {"de": "Zogen weiter", "en": "Moved on"},
+    "col.value_total": {"de": "Wert gesamt ({basis})", "en": "Total value ({basis})"},
+    "col.value_later": {"de": "Wert danach ({basis})", "en": "Value later ({basis})"},
     "col.segment": {"de": "Segment", "en": "Segment"},
     "col.persons": {"de": "Personen", "en": "Persons"},
     "col.share": {"de": "Anteil", "en": "Share"},

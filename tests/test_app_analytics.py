@@ -9,10 +9,16 @@ Carla's order is pending and does not count.
 # ruff: noqa: F811  (pytest fixtures imported from test_app are parameters here)
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from streamlit.testing.v1 import AppTest
 
+from kundenwert.db import get_engine
+from tests.factories import contact, order, put
 from tests.test_app import (  # noqa: F401  (fixtures, the autouse one included, must be visible)
     NBSP,
+    database_url,
     demo_data,
     navigation_mode,
     open_app,
@@ -23,6 +29,7 @@ from tests.test_app import (  # noqa: F401  (fixtures, the autouse one included,
 
 OVERVIEW = "pages/uebersicht.py"
 RFM = "pages/rfm.py"
+JOURNEY = "pages/kundenreise.py"
 
 
 def tiles(at: AppTest) -> dict[str, str]:
@@ -177,3 +184,72 @@ def test_rfm_range_only_and_an_early_as_of_day(small_business: str) -> None:
 def test_rfm_before_the_first_order_says_nobody_is_scored(small_business: str) -> None:
     at = open_app(RFM, **{"from": "2024-01-01", "to": "2024-12-31"})
     assert "niemand hat Punkte" in texts(at)
+
+
+# --- Kundenreise -------------------------------------------------------------------------------
+
+
+def journey_flows(at: AppTest) -> Any:  # a pandas frame
+    return next(f.value for f in at.dataframe if "source_to" in f.value.columns)
+
+
+def test_journey_shows_anna_moving_from_digistore24_to_sevdesk(small_business: str) -> None:
+    at = open_app(JOURNEY, range="all_time")
+    assert at.title[0].value == "Kundenreise"
+    assert charts(at) == 1
+    flows = journey_flows(at)
+    assert flows.to_dict("records") == [
+        {
+            "step_from": 1,
+            "source_from": "Digistore24",
+            "step_to": 2,
+            "source_to": "sevDesk",
+            "persons": 1,
+            "value": f"1.000,00{NBSP}€",
+        }
+    ]
+    assert tiles(at) == {
+        "Neue Personen im Zeitraum": "2",
+        "Zogen weiter": "1",
+        "Blieben in einer Quelle": "1",
+    }
+
+
+def test_journey_on_demo_data_with_every_step_count(demo_data: str) -> None:
+    at = open_app(JOURNEY, range="all_time")
+    assert at.title[0].value == "Kundenreise"
+    for steps in (2, 4, 3):
+        at.button_group(key="journey_steps__de").set_value(steps).run()
+        assert not at.exception
+        flows = journey_flows(at)
+        assert len(flows) > 0
+        assert flows["step_to"].max() <= steps
+        assert charts(at) == 1
+
+
+def test_journey_without_new_persons_in_the_range_shows_the_empty_state(
+    small_business: str,
+) -> None:
+    at = open_app(JOURNEY, **{"from": "2024-01-01", "to": "2024-12-31"})
+    assert not at.dataframe and not charts(at)
+    assert "keine gezählten Bestellungen" in texts(at)
+    at.button(key="range_show_all").click().run()
+    assert not at.exception
+    assert len(journey_flows(at)) == 1
+
+
+def test_journey_when_nobody_moves_on_says_so(data_dir: Path) -> None:
+    engine = get_engine(database_url(data_dir))
+    put(engine, "Digistore24", [contact("d", "dora@beispiel.de")], [order("d1", "d", 4900)])
+    at = open_app(JOURNEY, range="all_time")
+    assert "kauften nur in ihrer ersten Quelle" in texts(at)
+    assert not charts(at)
+    assert tiles(at)["Blieben in einer Quelle"] == "1"
+
+
+def test_journey_in_english(small_business: str) -> None:
+    at = open_app(JOURNEY, range="all_time")
+    at.sidebar.radio(key="lang__widget").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Customer journey"
+    assert journey_flows(at)["value"].tolist() == ["€1,000.00"]
