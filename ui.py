@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import polars as pl
 import streamlit as st
@@ -680,3 +680,69 @@ def confirmation(
 def ask(key: str) -> None:
     """on_click callback of the first button of a two-step action."""
     st.session_state[key] = True
+
+
+class ListControls(NamedTuple):
+    """What the owner chose above a paged person list."""
+
+    search: str
+    sort_by: str
+    descending: bool
+    page_size: int
+
+
+def list_controls(
+    prefix: str,
+    page_key: str,
+    sort_options: list[str],
+    default_sort: str,
+    sort_label: Callable[[str], str],
+) -> ListControls:
+    """Search box, sort column, direction and page size of a paged list (Kunden, Kundenmatrix).
+
+    The choices are remembered under ``{prefix}_search`` etc.; every change goes back to page 1.
+    """
+    search_col, sort_col, direction_col, size_col = st.columns(
+        [4, 2, 2.4, 1], vertical_alignment="bottom"
+    )
+    search = remembered(
+        search_col.text_input,
+        tr("customers.search"),
+        state=f"{prefix}_search",
+        default="",
+        placeholder=tr("customers.search_placeholder"),
+        type="search",
+        on_change=first_page,
+        args=(page_key,),
+    )
+    sort_by = choice(
+        sort_col.selectbox,
+        tr("common.sort_by"),
+        options=sort_options,
+        state=f"{prefix}_sort",
+        default=default_sort,
+        format_func=sort_label,
+        on_change=first_page,
+        args=(page_key,),
+    )
+    descending = choice(
+        direction_col.segmented_control,
+        tr("common.direction"),
+        options=[True, False],
+        state=f"{prefix}_descending",
+        default=True,
+        format_func=lambda down: tr("common.descending" if down else "common.ascending"),
+        required=True,
+        on_change=first_page,
+        args=(page_key,),
+    )
+    page_size = remembered(
+        size_col.selectbox,
+        tr("common.page_size"),
+        options=list(PAGE_SIZES),
+        state=f"{prefix}_page_size",
+        default=50,
+        on_change=first_page,
+        args=(page_key,),
+    )
+    return ListControls(str(search), str(sort_by), bool(descending), int(page_size))

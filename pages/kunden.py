@@ -40,48 +40,12 @@ st.title(ui.tr("nav.customers"))
 ds = ui.require_data()
 st.caption(ui.tr("customers.caption", basis=ui.basis_label(), currency=ui.currency()))
 
-search_col, sort_col, direction_col, size_col = st.columns(
-    [4, 2, 2.4, 1], vertical_alignment="bottom"
-)
-search = ui.remembered(
-    search_col.text_input,
-    ui.tr("customers.search"),
-    state="customers_search",
-    default="",
-    placeholder=ui.tr("customers.search_placeholder"),
-    type="search",
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
-)
-sort_by = ui.choice(
-    sort_col.selectbox,
-    ui.tr("common.sort_by"),
-    options=list(SORTABLE),
-    state="customers_sort",
-    default="value",
-    format_func=lambda column: ui.tr(f"sort.{column}"),
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
-)
-descending = ui.choice(
-    direction_col.segmented_control,
-    ui.tr("common.direction"),
-    options=[True, False],
-    state="customers_descending",
-    default=True,
-    format_func=lambda down: ui.tr("common.descending" if down else "common.ascending"),
-    required=True,
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
-)
-page_size = ui.remembered(
-    size_col.selectbox,
-    ui.tr("common.page_size"),
-    options=list(ui.PAGE_SIZES),
-    state="customers_page_size",
-    default=50,
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
+search, sort_by, descending, page_size = ui.list_controls(
+    "customers",
+    PAGE_KEY,
+    list(SORTABLE),
+    "value",
+    lambda column: ui.tr(f"sort.{column}"),
 )
 
 # The page number is read before its widget is drawn (below the table): clamp it first.

@@ -81,48 +81,12 @@ if matrix.height == 0:
 money_columns = [c for c in matrix.columns if c not in PEOPLE]
 render_chart(matrix)
 
-search_col, sort_col, direction_col, size_col = st.columns(
-    [4, 2, 2.4, 1], vertical_alignment="bottom"
-)
-search = ui.remembered(
-    search_col.text_input,
-    ui.tr("customers.search"),
-    state="matrix_search",
-    default="",
-    placeholder=ui.tr("customers.search_placeholder"),
-    type="search",
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
-)
-sort_by = ui.choice(
-    sort_col.selectbox,
-    ui.tr("common.sort_by"),
-    options=[TOTAL_COLUMN, *[c for c in money_columns if c != TOTAL_COLUMN], "name", "email"],
-    state="matrix_sort",
-    default=TOTAL_COLUMN,
-    format_func=column_title,
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
-)
-descending = ui.choice(
-    direction_col.segmented_control,
-    ui.tr("common.direction"),
-    options=[True, False],
-    state="matrix_descending",
-    default=True,
-    format_func=lambda down: ui.tr("common.descending" if down else "common.ascending"),
-    required=True,
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
-)
-page_size = ui.remembered(
-    size_col.selectbox,
-    ui.tr("common.page_size"),
-    options=list(ui.PAGE_SIZES),
-    state="matrix_page_size",
-    default=50,
-    on_change=ui.first_page,
-    args=(PAGE_KEY,),
+search, sort_by, descending, page_size = ui.list_controls(
+    "matrix",
+    PAGE_KEY,
+    [TOTAL_COLUMN, *[c for c in money_columns if c != TOTAL_COLUMN], "name", "email"],
+    TOTAL_COLUMN,
+    column_title,
 )
 
 matching = ui.matrix_matching(ds, matrix, search)
