@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -741,3 +742,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"Fehler: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`… | head`): stop quietly, as Unix tools do, and keep Python
+        # from complaining again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -60,3 +60,30 @@ def test_unknown_sort_column_is_an_error_on_stderr(db, capsys):
 def test_import_of_missing_file_fails_cleanly(db, capsys):
     assert cli.main(["import", "/nonexistent.csv", "--source", "X"]) == 1
     assert "nicht gefunden" in capsys.readouterr().err
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KUNDENWERT_DATA_DIR": str(tmp_path)}
+    env.pop("KUNDENWERT_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "kundenwert", "demo", "--persons", "400", "--quiet"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    # far more than a pipe buffer, so the writer hits the closed pipe
+    result = subprocess.run(
+        f"{sys.executable} -m kundenwert customers --format json | head -c 5",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout == "[\n  {"
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
