@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 ZONE = ZoneInfo("Europe/Berlin")
 API = "/api/call/"
@@ -101,7 +101,7 @@ class Purchase:
         return (gross * self.vat_rate / (100 + self.vat_rate)).quantize(Decimal("0.01"))
 
 
-class FakeDigistore24:
+class FakeDigistore24(FakeApi):
     def __init__(self, api_key: str = "1234-FakeKeyAbCdEfGhIjKlMnOpQrStUvWxYz"):
         self.api_key = api_key
         self.shape = "full"
@@ -111,17 +111,6 @@ class FakeDigistore24:
         self.unknown_purchases: set[str] = set()  # getPurchase answers 404 for these
         self.server = FakeServer(self.handle)
         self._ids = 313100
-
-    def __enter__(self) -> FakeDigistore24:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def _id(self) -> int:
         self._ids += 1

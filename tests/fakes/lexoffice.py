@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 API = "/v1"
 MAX_SIZE = 250
@@ -115,7 +115,7 @@ def address(
     }
 
 
-class FakeLexoffice:
+class FakeLexoffice(FakeApi):
     def __init__(self, api_key: str = "lx-fake-api-key-123"):
         self.api_key = api_key
         self.contacts: dict[str, dict[str, Any]] = {}
@@ -129,17 +129,6 @@ class FakeLexoffice:
         self.server = FakeServer(self.handle)
         self._ids = 0
         self._numbers = {"invoice": 1000, "creditnote": 0}
-
-    def __enter__(self) -> FakeLexoffice:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def _id(self) -> str:
         self._ids += 1

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 ACCOUNT_NUMBER = "XZXSPECPDZHZU"
 
@@ -43,7 +43,7 @@ def api_error(status: int, name: str, message: str, **extra: Any) -> FakeRespons
 
 
 @dataclass
-class FakePayPal:
+class FakePayPal(FakeApi):
     client_id: str = "AU67ewLFkviOMY6i9-e-xtDS2gCxhQXHL42yZLfbUu0wT1RQojFo"
     client_secret: str = "EFcyj1eMzPZnNh3YMqQUEPMz4Kz1R8qyOBfQ1hVv5jA0H4PX3hv2"
     refreshed: datetime | None = None  # None: an hour ago
@@ -56,17 +56,6 @@ class FakePayPal:
 
     def __post_init__(self) -> None:
         self.server = FakeServer(self.handle)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def __enter__(self) -> FakePayPal:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
 
     # -- data --
 

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -206,3 +206,23 @@ class FakeServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+class FakeApi:
+    """Base of the per-tool fakes: ``with Fake…() as api`` serves ``api.handle`` on ``api.url``.
+
+    A subclass sets ``self.server = FakeServer(self.handle)`` in its ``__init__``.
+    """
+
+    server: FakeServer
+
+    def __enter__(self) -> Self:
+        self.server.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url

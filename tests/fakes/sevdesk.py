@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 API = "/api/v1"
 TOKEN = "b7794de0085f5cd00560f160f290af38"  # the documentation's example token
@@ -78,7 +78,7 @@ def static_country(id_: str) -> dict[str, Any]:
     }
 
 
-class FakeSevDesk:
+class FakeSevDesk(FakeApi):
     def __init__(self, token: str = TOKEN):
         self.token = token
         self.contacts: dict[str, dict[str, Any]] = {}
@@ -92,13 +92,6 @@ class FakeSevDesk:
         self.missing: set[str] = set()  # list paths answered with 404, e.g. {"InvoicePos"}
         self.server = FakeServer(self.handle)
         self._ids = 100
-
-    def __enter__(self) -> FakeSevDesk:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
 
     @property
     def url(self) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 VERSION = "2026-01"
 PATH = f"/admin/api/{VERSION}/graphql.json"
@@ -61,7 +61,7 @@ def _key(item: dict[str, Any]) -> tuple[str, int]:
     return item["updatedAt"], int(item["id"].rsplit("/", 1)[-1])
 
 
-class FakeShopify:
+class FakeShopify(FakeApi):
     def __init__(self, access_token: str = "shpat_fake0token0123456789abcdef"):
         self.access_token = access_token
         self.customers: dict[str, dict[str, Any]] = {}
@@ -72,17 +72,6 @@ class FakeShopify:
         self.maximum, self.restore = 2000.0, 100.0
         self.throttled = 0  # the next n queries are answered THROTTLED
         self._ids = 1000
-
-    def __enter__(self) -> FakeShopify:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def _id(self) -> int:
         self._ids += 1

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 LISTS = {"customers": "customer", "charges": "charge", "refunds": "refund", "disputes": "dispute"}
 EXPANDABLE = {"charges": {"customer", "balance_transaction"}}
@@ -71,7 +71,7 @@ def billing(
     }
 
 
-class FakeStripe:
+class FakeStripe(FakeApi):
     def __init__(self, secret_key: str = "sk_test_51Kundenwert0fake0key4242"):
         self.secret_key = secret_key
         self.objects: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in LISTS}
@@ -83,17 +83,6 @@ class FakeStripe:
         self._seq: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._requests = itertools.count(1)
-
-    def __enter__(self) -> FakeStripe:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_3QfAkE{next(self._ids):010d}"

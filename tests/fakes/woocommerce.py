@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
 API = "/wp-json/wc/v3"
 LOCAL_OFFSET = timedelta(hours=1)  # the shop's timezone; the connector must use *_gmt
@@ -75,7 +75,7 @@ def address(
     return billing
 
 
-class FakeWooCommerce:
+class FakeWooCommerce(FakeApi):
     def __init__(
         self, consumer_key: str = "ck_fake_key_123", consumer_secret: str = "cs_fake_secret_456"
     ):
@@ -88,17 +88,6 @@ class FakeWooCommerce:
         self.broken_paging = False  # True: a caching proxy that ignores ?page, no X-WP headers
         self.server = FakeServer(self.handle)
         self._ids = 1000
-
-    def __enter__(self) -> FakeWooCommerce:
-        self.server.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def _id(self) -> int:
         self._ids += 1
