@@ -1185,6 +1185,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.Can't Lose Them": {"de": "Nicht verlieren", "en": "Can't Lose Them"},
     "segment.Hibernating": {"de": "Im Winterschlaf", "en": "Hibernating"},
     "segment.Lost": {"de": "Verloren", "en": "Lost"},
+    # --- Filter und gespeicherte Segmente ---------------------------------------------------
+    # --- RFM: Klick auf Zellen, Raster, Spaltenwahl -----------------------------------------
+    # --- Kennzahlen und Eingaben (Kosten, Besucher, Umfragen) -------------------------------
+    # --- Prognose (CLV) ---------------------------------------------------------------------
+    # --- Anmeldung --------------------------------------------------------------------------
+    # --- DSGVO, Sicherung -------------------------------------------------------------------
+    # --- Stripe, Synchronisierung im Hintergrund --------------------------------------------
 }
 
 
