@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from connectors.base import ConnectorSpec, UnknownConnectorError, get_spec, specs
-from kundenwert import i18n
+from kundenwert import i18n, jobs
 from kundenwert.customers import source_overview
 from kundenwert.import_formats import FORMATS
 from kundenwert.importer import (
@@ -28,8 +28,9 @@ from kundenwert.sources import (
     remove_source,
     update_source,
 )
-from kundenwert.sync import Progress, SyncError, check_connection, sync_all, sync_source
+from kundenwert.sync import SyncError, check_connection
 
+JOBS_KEY = "sync_jobs"  # ids of the background syncs this session started and waits for
 ROUND_KEY = "import_round"  # a new uploader after each import, so the file is not sent twice
 NEW_SOURCE = "__new__"
 AUTO_FORMAT = "__auto__"  # not None: a select box shows None as "nothing chosen"
@@ -54,13 +55,29 @@ def error_detail(error: ImportFileError) -> str:
     return message.split(": ", 1)[1] if error.row is not None and ": " in message else message
 
 
-def suggested_source(overview: pl.DataFrame, result: ImportPreview) -> int:
-    """Index in [new, *labels]: the one existing source of the detected tool, else "new"."""
+def suggested_source(overview: pl.DataFrame, result: ImportPreview, synced: set[str]) -> int:
+    """Index in [new, *labels]: the one file source of the detected tool, else "new".
+
+    A source with a connected API account (``synced``) is never suggested: the export's rows
+    would land beside what the sync reads and may count twice.
+    """
     fmt = FORMATS.get(result.format_name)
     if fmt is None:
         return 0
-    same_tool = overview.with_row_index("position").filter(pl.col("kind") == fmt.kind)
+    same_tool = overview.with_row_index("position").filter(
+        (pl.col("kind") == fmt.kind) & ~pl.col("label").is_in(list(synced))
+    )
     return int(same_tool["position"][0]) + 1 if same_tool.height == 1 else 0
+
+
+def warn_double_count(label: str, result: ImportPreview, accounts: list[SourceInfo]) -> None:
+    """Say so when the file is an export of a tool this dashboard already syncs."""
+    fmt = FORMATS.get(result.format_name)
+    synced = [a.label for a in accounts if a.can_sync and (fmt and a.kind == fmt.kind)]
+    if label in {a.label for a in accounts if a.can_sync}:
+        st.warning(ui.tr("sources.into_synced", label=label))
+    elif synced:
+        st.warning(ui.tr("sources.tool_synced", labels=", ".join(synced)))
 
 
 def column_label(column: str) -> str:
@@ -136,21 +153,6 @@ def run_summary(run: SyncRun) -> str:
     )
 
 
-def progress_bar(label: str) -> Progress:
-    """An ``st.progress`` bar, and the sync engine's progress callback that drives it.
-
-    The engine's notes ("Bestellungen 200 von 1234") are German; other languages show the
-    bar with a translated line instead.
-    """
-    bar = st.progress(0.0, text=ui.tr("accounts.syncing", label=label))
-
-    def report(fraction: float, note: str) -> None:
-        text = note if ui.lang() == "de" else ui.tr("accounts.syncing", label=label)
-        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
-
-    return report
-
-
 def set_counts(label: str, key: str) -> None:
     """on_change of the "counts towards totals" toggle: store it, say so on the next run."""
     counts = bool(st.session_state[key])
@@ -208,18 +210,54 @@ def render_test(info: SourceInfo) -> None:
         st.error(ui.tr("accounts.test_failed", tool=result.title, error=result.error))
 
 
-def render_sync(info: SourceInfo) -> None:
-    report = progress_bar(info.label)
-    try:
-        run = sync_source(ui.engine(), info.label, progress=report)
-    except SyncError as error:
-        st.error(ui.tr("common.error", message=str(error)))
-        return
-    if run.error:
-        ui.flash(ui.tr("accounts.sync_failed", label=info.label, error=run.error), "error")
-    else:
-        ui.flash(ui.tr("accounts.synced", label=info.label, summary=run_summary(run)))
+def start_sync(labels: list[str], everything: bool = False) -> None:
+    """Hand the sync to a background job; the page shows its progress (see render_jobs)."""
+    job = jobs.start(ui.engine(), labels)
+    st.session_state.setdefault(JOBS_KEY, {})[job.id] = everything
     st.rerun()
+
+
+def busy_labels() -> set[str]:
+    return {label for job in jobs.running(ui.engine()) for label in job.labels}
+
+
+def job_summary(job: jobs.SyncJob, everything: bool) -> tuple[str, str]:
+    """The flash message of a finished job and its kind (success or error)."""
+    lines = []
+    for label, outcome in job.outcomes.items():
+        if isinstance(outcome, SyncError):
+            lines.append(ui.tr("accounts.sync_failed", label=label, error=str(outcome)))
+        elif outcome.error:
+            lines.append(ui.tr("accounts.sync_failed", label=label, error=outcome.error))
+        elif not everything:
+            lines.append(ui.tr("accounts.synced", label=label, summary=run_summary(outcome)))
+    if everything:
+        ok = len(job.labels) - len(job.failed)
+        total = ui.number(len(job.labels))
+        lines.insert(0, ui.tr("accounts.sync_all_done", ok=ui.number(ok), total=total))
+    return "\n\n".join(lines), "error" if job.failed else "success"
+
+
+def show_jobs() -> None:
+    """Progress of the running syncs; when one this session started ends, say how it went."""
+    watched: dict[int, bool] = st.session_state.setdefault(JOBS_KEY, {})
+    for job in jobs.jobs(ui.engine()):
+        if job.running:
+            label = job.current or ", ".join(job.labels)
+            note = job.note if ui.lang() == "de" and job.note else ""
+            text = note or ui.tr("accounts.syncing", label=label)
+            st.progress(min(max(job.fraction, 0.0), 1.0), text=text)
+            st.caption(ui.tr("jobs.background"))
+        elif job.id in watched:
+            message, kind = job_summary(job, watched.pop(job.id))
+            ui.flash(message, kind)
+            st.rerun(scope="app")
+
+
+def render_jobs() -> None:
+    """Redraw the progress every second while a sync runs, without rerunning the page."""
+    busy = bool(jobs.running(ui.engine())) or bool(st.session_state.get(JOBS_KEY))
+    st.fragment(show_jobs, run_every=1.0 if busy else None)()
 
 
 def render_edit(info: SourceInfo, spec: ConnectorSpec | None) -> None:
@@ -328,7 +366,7 @@ def render_account(info: SourceInfo) -> None:
                 ui.tr("accounts.sync"),
                 key=f"sync:{info.label}",
                 icon=":material/sync:",
-                disabled=not info.can_sync,
+                disabled=not info.can_sync or info.label in busy_labels(),
             )
         buttons.button(
             ui.tr("accounts.remove"),
@@ -340,30 +378,16 @@ def render_account(info: SourceInfo) -> None:
         if test:
             render_test(info)
         if sync:
-            render_sync(info)
+            start_sync([info.label])
         render_remove(info)
         render_edit(info, spec)
 
 
 def render_sync_all(infos: list[SourceInfo]) -> None:
-    syncable = [info for info in infos if info.can_sync]
-    if not syncable:
-        return
-    if not st.button(ui.tr("accounts.sync_all"), key="sync_all", icon=":material/sync:"):
-        return
-    report = progress_bar(", ".join(info.label for info in syncable))
-    outcomes = sync_all(ui.engine(), progress=report)
-    ok = sum(1 for run in outcomes.values() if not isinstance(run, SyncError) and not run.error)
-    failed = [
-        ui.tr("accounts.sync_failed", label=label, error=str(outcome))
-        if isinstance(outcome, SyncError)
-        else ui.tr("accounts.sync_failed", label=label, error=outcome.error)
-        for label, outcome in outcomes.items()
-        if isinstance(outcome, SyncError) or outcome.error
-    ]
-    summary = ui.tr("accounts.sync_all_done", ok=ui.number(ok), total=ui.number(len(outcomes)))
-    ui.flash("\n\n".join([summary, *failed]), "error" if failed else "success")
-    st.rerun()
+    syncable = [info.label for info in infos if info.can_sync]
+    if syncable and st.button(ui.tr("accounts.sync_all"), key="sync_all", icon=":material/sync:"):
+        start_sync(syncable, everything=True)
+    render_jobs()
 
 
 def base_url_help(spec: ConnectorSpec) -> str:
@@ -548,7 +572,7 @@ label_col, new_col = st.columns(2)
 choice = label_col.selectbox(
     ui.tr("sources.label"),
     options=[NEW_SOURCE, *labels],
-    index=suggested_source(overview, result),
+    index=suggested_source(overview, result, {a.label for a in accounts if a.can_sync}),
     format_func=ui.labels(
         [NEW_SOURCE, *labels],
         lambda value: ui.tr("sources.new_label") if value == NEW_SOURCE else value,
@@ -565,6 +589,7 @@ if choice == NEW_SOURCE:
     ).strip()
     if label in labels:
         st.info(ui.tr("sources.label_exists", label=label))
+warn_double_count(label, result, accounts)
 if not label:
     st.info(ui.tr("sources.need_label"))
 if st.button(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kundenwert import jobs
 from kundenwert.db import get_engine
 from kundenwert.sources import add_source, connector_config, list_sources
 from tests.factories import contact, order, put
@@ -172,6 +173,14 @@ def test_cancel_keeps_the_source(data_dir: Path) -> None:
     assert [s.label for s in list_sources(get_engine(url))] == ["Webinar"]
 
 
+def finish_syncs(at: AppTest, data_dir: Path) -> None:
+    """Wait for the background syncs the page started, then let the page report them."""
+    for job in jobs.running(get_engine(database_url(data_dir))):
+        assert job.wait(timeout=60), "sync did not finish"
+    at.run()
+    assert not at.exception, at.exception
+
+
 def test_test_connection_and_sync_against_the_fake_shop(
     data_dir: Path, shop: FakeWooCommerce
 ) -> None:
@@ -185,6 +194,8 @@ def test_test_connection_and_sync_against_the_fake_shop(
 
     at.button(key="sync:Shop").click().run()
     assert not at.exception, at.exception
+    assert "Läuft im Hintergrund weiter" in texts(at)  # the page is not blocked by the sync
+    finish_syncs(at, data_dir)
     assert any("„Shop“ synchronisiert: 8 Kontakte neu" in s.value for s in at.success)
     assert "12 Bestellungen neu" in texts(at)
     assert table(at, "counted_orders")["orders"].tolist() == [12]
@@ -196,6 +207,7 @@ def test_sync_all_syncs_every_account(data_dir: Path, shop: FakeWooCommerce) -> 
     at = open_app(PAGE)
     at.button(key="sync_all").click().run()
     assert not at.exception, at.exception
+    finish_syncs(at, data_dir)
     assert any("1 von 1 Konten synchronisiert." in s.value for s in at.success)
     assert table(at, "counted_orders")["orders"].tolist() == [12]
 
@@ -213,6 +225,7 @@ def test_a_rejected_key_shows_the_reason_never_the_key(
 
     at.button(key="sync:Shop").click().run()
     assert not at.exception
+    finish_syncs(at, data_dir)
     assert any("Synchronisierung von „Shop“ fehlgeschlagen" in e.value for e in at.error)
     assert "Letzte Synchronisierung: fehlgeschlagen" in texts(at)
     page = rendered(at)
@@ -270,3 +283,19 @@ def test_quality_page_shows_a_number_per_check_and_the_records(data_dir: Path) -
 def test_quality_page_on_an_empty_database(data_dir: Path) -> None:
     at = open_app("pages/datenqualitaet.py")
     assert [s.value for s in at.subheader] == ["Noch keine Daten"]
+
+
+def test_an_export_of_a_synced_tool_is_not_suggested_into_the_api_account(
+    data_dir: Path, shop: FakeWooCommerce
+) -> None:
+    connect(data_dir, shop)
+    export = (Path(__file__).parent / "data" / "import" / "woocommerce_orders.csv").read_bytes()
+    at = open_app(PAGE)
+    at.file_uploader[0].upload("woocommerce_orders.csv", export, "text/csv").run()
+    assert not at.exception, at.exception
+    [target] = [s for s in at.selectbox if s.label == "Quelle (Konto)"]
+    assert target.value == "__new__"  # a new source is suggested, not the API account
+    assert any("bereits über die Schnittstelle verbunden (Shop)" in w.value for w in at.warning)
+
+    target.set_value("Shop").run()
+    assert any("„Shop“ wird über die Schnittstelle synchronisiert" in w.value for w in at.warning)
