@@ -1,4 +1,4 @@
-"""Stripe API v1: customers, charges with their fees, refunds and disputes (chargebacks).
+"""Stripe API v1: customers, invoices, charges with their fees, refunds and disputes.
 
 Sources, read for this module (Stripe's own documentation and SDK):
 
@@ -45,13 +45,72 @@ Sources, read for this module (Stripe's own documentation and SDK):
   ``process_refund`` sends the order's transaction id as ``charge``, i.e. WooCommerce stores the
   *charge* id ``ch_…`` as ``transaction_id``; ``get_transaction_url`` links
   ``dashboard.stripe.com/(test/)payments/<id>``.
+* [C-PI] Other WooCommerce Stripe gateways store the PaymentIntent id ``pi_…`` instead, e.g.
+  checkout-plugins-stripe-woo and funnelkit-stripe-woo-payment-gateway (``$order->
+  set_transaction_id( $intent->id )`` for intents still ``processing``, such as SEPA debits).
+* [D-INVOICE] stripe-python ``_invoice.py`` (generated from the OpenAPI spec, 2025 and later):
+  ``status`` draft/open/paid/uncollectible/void; ``total`` ("Total after discounts and taxes"),
+  ``total_taxes[] {amount, tax_behavior, taxable_amount}``, ``currency``, ``customer``
+  (expandable), ``customer_email``/``customer_name``/``customer_address`` ("Once the invoice is
+  finalized, this field will no longer be updated"), ``billing_reason`` (manual,
+  subscription_create, subscription_cycle, subscription_update, …), ``parent {type,
+  subscription_details {subscription}}``, ``status_transitions {finalized_at, paid_at,
+  voided_at, marked_uncollectible_at}``, ``effective_at``, ``livemode``; ``lines`` a list
+  object (``has_more``; all lines from ``GET /v1/invoices/<id>/lines``); ``payments`` the
+  InvoicePayments, "includable": only sent when expanded (``expand[]=data.payments``).
+* [D-LINES] stripe-python ``_invoice_line_item.py``: ``amount``, ``currency``, ``description``,
+  ``quantity``, ``discount_amounts[] {amount}``, ``taxes[] {amount, tax_behavior
+  exclusive/inclusive}``, ``pricing {price_details {price, product}}``, ``parent``
+  (subscription_item_details or invoice_item_details).
+* [D-INVPAY] stripe-python ``_invoice_payment.py``: ``invoice_payment {invoice, status
+  open/paid/canceled, amount_paid, amount_requested, is_default, payment {type
+  payment_intent/charge, payment_intent, charge}}``; the charge is named only when it has no
+  PaymentIntent; ``GET /v1/invoice_payments`` filters ``invoice``, ``payment[type]``,
+  ``payment[payment_intent]``, ``status``. stripe-java ``ChargeListParams``: charges filter by
+  ``payment_intent``.
+* [D-BASIL] docs.stripe.com/changelog/basil/2025-03-31 "Adds support for multiple (partial)
+  payments on invoices": ``payment_intent``, ``charge``, ``paid``, ``paid_out_of_band`` removed
+  from the invoice and ``invoice`` from Charge and PaymentIntent; "Adds new parent field to
+  invoicing objects": the invoice's ``subscription`` moved to ``parent.subscription_details``,
+  line ``subscription`` etc. to the line's ``parent``; stripe-java 29.0.0 release notes (the
+  basil SDK): ``tax_amounts`` of lines removed (now ``taxes``), invoice ``tax`` and
+  ``total_tax_amounts`` replaced by ``total_taxes``, line ``price`` by ``pricing``.
+* [D-SUB] stripe-python ``_subscription.py``: ``trial_start``, ``trial_end`` (Unix seconds or
+  null), ``status`` trialing/active/….
 
 Decisions:
 
-* One order per charge (a payment attempt): ``source_order_id`` and ``payment_id`` are the charge
-  id, the id WooCommerce stores [C-WOO], so a shop order paid by Stripe counts once. Plugins that
-  store the PaymentIntent id ``pi_…`` do not match (one payment id per order is all the model
-  has). Failed attempts are orders with status ``failed`` (they count zero).
+* One order per charge (a payment attempt) that paid no invoice: ``source_order_id`` is the
+  charge id, ``payment_id`` the charge id and the PaymentIntent id, space-separated
+  (:func:`payment_ids`): a shop order storing either [C-WOO] [C-PI] counts once
+  (:mod:`kundenwert.values` matches a payment provider's order on each of its ids; no new
+  column needed). Failed attempts are orders with status ``failed`` (they count zero).
+* One order per finalised invoice (``source_order_id`` the invoice id), never a second one for
+  the charge that paid it: gross ``total``, tax the sum of ``total_taxes`` (before basil ``tax``
+  or ``total_tax_amounts``), net = gross − tax; one item per line, gross = ``amount`` −
+  discounts + exclusive taxes, with ``quantity`` and the product id; currency the invoice's.
+  Status: open → pending, void → cancelled, uncollectible → failed, paid → paid / partially
+  refunded / refunded / chargeback from the paying charges' refunds and lost disputes, which
+  become the order's refunds; the fee is the charges' Stripe fee; ``payment_id`` the charges'
+  and PaymentIntents' ids. Date: ``paid_at``, else ``effective_at``/``finalized_at``. Kind:
+  ``subscription`` for an invoice of a subscription (``parent``, before basil
+  ``subscription``, or a ``subscription_*`` billing reason), ``trial`` for one of 0,00 created
+  while its subscription's trial ran (the subscription is read for that only, so a 100 %
+  coupon stays ``subscription``), else ``one_time``. Drafts become no order (they may still be
+  deleted); drafts, open and uncollectible invoices are watched and read again each run.
+* Which charge paid which invoice: since basil neither names the other, so the invoices are
+  read before the charges (with their InvoicePayments included) and every PaymentIntent and
+  charge id they name is remembered; the charges pass skips those. A charge read again later
+  (a refund, a dispute, a watched charge) is looked up by its PaymentIntent in
+  ``/v1/invoice_payments`` (one request), and its invoice is read again instead. So are the
+  charges of a run resumed after a kill (the cursor says ``running``: what the killed run
+  learnt is gone), of a customer with a draft invoice (it may have been paid in between) and of
+  the newest second of the last run (read again, while their invoice may not be).
+  The paying charges of a paid invoice come from ``/v1/charges?payment_intent=…``: expanding
+  ``data.payments.data.payment.payment_intent`` would be five levels deep [D-EXPAND].
+* Upgrading from a version without invoices: the cursor has no ``invoices`` list, which then
+  starts from the beginning; charges stored earlier for invoices stay as orders and share their
+  payment ids with the new invoice orders, so they still count once (the older one counts).
 * Money: minor units → Kundenwert cents (hundredths of the major unit, :mod:`kundenwert.money`):
   ×100 for zero-decimal, ÷10 for three-decimal currencies. Gross is ``amount_captured`` (partial
   captures), tax 0 (a charge knows no VAT), one item named after the ``description`` if there is
@@ -68,7 +127,7 @@ Decisions:
   ``billing_details.email`` or ``receipt_email``, without any e-mail ``charge:<id>``; a deleted
   customer keeps its id with the charge's billing details. A customer changed later (new
   e-mail) is seen again when one of its charges is read again, or by a full sync.
-* Sync: four lists read newest first — customers, charges, refunds, disputes — each from
+* Sync: five lists read newest first — customers, invoices, charges, refunds, disputes — each from
   ``created[gte]`` of the newest object of its previous pass (the second is read again; ties
   are harmless). A pass resumes after a kill with ``starting_after`` = last id read, so every
   page is a safe cursor. Lists cannot filter by change time: a refund or dispute of an old
@@ -99,6 +158,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from connectors import _stripe_invoices as inv
 from connectors.base import Batch, ConnectorConfig, ConnectorSpec, register
 from connectors.http import (
     AuthenticationError,
@@ -138,12 +198,13 @@ OPEN_DISPUTES = frozenset(
     | {"appeal_needs_response", "appeal_under_review"}
 )
 VOID_REFUNDS = frozenset({"failed", "canceled"})
-STREAMS = ("customers", "charges", "refunds", "disputes")
+STREAMS = ("customers", "invoices", "charges", "refunds", "disputes")
+INVOICE_EXPAND = ("payments",)  # includable, not sent unless asked for [D-BASIL]
 HINTS = Hints(
     auth="Secret Key (sk_live_…) oder eingeschränkten Schlüssel (rk_live_…) in Datenquellen "
     "prüfen (Stripe-Dashboard → Entwickler → API-Schlüssel)",
     forbidden="der eingeschränkte Schlüssel braucht Leserechte für Customers, Charges, Refunds, "
-    "Disputes und Balance transactions",
+    "Disputes, Balance transactions, Invoices und Subscriptions",
     not_found="Basis-URL in Datenquellen prüfen (Standard: https://api.stripe.com, ohne /v1)",
 )
 
@@ -261,6 +322,33 @@ class StripeClient:
             raise InvalidResponseError(f"{TOOL}: Zahlung {charge_id} hat ein unerwartetes Format")
         return body
 
+    def invoice(self, invoice_id: str) -> dict[str, Any] | None:
+        """One invoice with its payments included; None if unknown."""
+        try:
+            body, _ = self.http.get_json(
+                f"invoices/{invoice_id}", {"expand[]": list(INVOICE_EXPAND)}
+            )
+        except NotFoundError:
+            return None
+        if not isinstance(body, dict) or not body.get("id"):
+            raise InvalidResponseError(f"{TOOL}: Rechnung {invoice_id} hat ein unerwartetes Format")
+        return body
+
+    def invoice_of_intent(self, intent: str) -> str | None:
+        """The invoice a PaymentIntent pays, if any [D-INVPAY]."""
+        params = {"payment[type]": "payment_intent", "payment[payment_intent]": intent}
+        for payment in self.everything("invoice_payments", params):
+            if payment.get("status") != "canceled" and _id(payment.get("invoice")):
+                return _id(payment.get("invoice"))
+        return None
+
+    def subscription(self, subscription_id: str) -> dict[str, Any] | None:
+        try:
+            body, _ = self.http.get_json(f"subscriptions/{subscription_id}")
+        except NotFoundError:
+            return None
+        return body if isinstance(body, dict) else None
+
     def customer(self, customer_id: str) -> dict[str, Any] | None:
         try:
             body, _ = self.http.get_json(f"customers/{customer_id}")
@@ -324,6 +412,25 @@ def contact_from_billing(charge: Mapping[str, Any]) -> ContactRecord:
     )
 
 
+def contact_from_invoice(invoice: Mapping[str, Any]) -> ContactRecord:
+    """An invoice without a readable customer: the customer data it froze when finalised."""
+    customer = _id(invoice.get("customer"))
+    email = _text(invoice.get("customer_email"))
+    normalised = normalise_email(email)
+    fallback = f"guest:{normalised}" if normalised else f"invoice:{invoice['id']}"
+    address = invoice.get("customer_address") or {}
+    first, last = split_full_name(_text(invoice.get("customer_name")) or "")
+    return ContactRecord(
+        source_contact_id=customer or fallback,
+        email=email,
+        first_name=first,
+        last_name=last,
+        country=_text(address.get("country")),
+        city=_text(address.get("city")),
+        postcode=_text(address.get("postal_code")),
+    )
+
+
 def fee_cents(charge: Mapping[str, Any], gross_minor: int) -> int | None:
     """The charge's Stripe fee in the charge currency, if the balance transaction is expanded."""
     txn = charge.get("balance_transaction")
@@ -340,17 +447,17 @@ def fee_cents(charge: Mapping[str, Any], gross_minor: int) -> int | None:
     return minor_to_cents(int(scaled), currency)
 
 
-def order_record(
-    charge: Mapping[str, Any],
-    refunds: Sequence[Mapping[str, Any]],
-    disputes: Sequence[Mapping[str, Any]],
-) -> OrderRecord:
-    """One charge with its refunds and disputes as a canonical order."""
-    currency = str(charge["currency"])
-    captured = bool(charge.get("captured", True))
-    amount = int(charge["amount"])
-    gross_minor = int(charge.get("amount_captured") or 0) if captured else 0
-    gross_minor = gross_minor or amount
+def payment_ids(*ids: str | None) -> str | None:
+    """The ids one payment is known by, space-separated: the charge id first (what WooCommerce
+    stores [C-WOO]), then the PaymentIntent id (what other plugins store); see
+    :func:`kundenwert.values.order_values` for how both match a shop order."""
+    return " ".join(dict.fromkeys(i for i in ids if i)) or None
+
+
+def refund_records(
+    refunds: Sequence[Mapping[str, Any]], disputes: Sequence[Mapping[str, Any]], currency: str
+) -> list[RefundRecord]:
+    """Refunds (failed or cancelled ones with amount 0) and lost disputes as chargebacks."""
     records = [
         RefundRecord(
             source_refund_id=str(refund["id"]),
@@ -361,7 +468,6 @@ def order_record(
         )
         for refund in refunds
     ]
-    lost = [d for d in disputes if d.get("status") == "lost"]
     records += [
         RefundRecord(
             source_refund_id=str(dispute["id"]),
@@ -371,8 +477,30 @@ def order_record(
             ),
             reason="chargeback",
         )
-        for dispute in lost
+        for dispute in disputes
+        if dispute.get("status") == "lost"
     ]
+    return records
+
+
+def captured_minor(charge: Mapping[str, Any]) -> int:
+    """What the charge took: ``amount_captured`` (partial captures), else ``amount``."""
+    if not charge.get("captured", True):
+        return int(charge["amount"])
+    return int(charge.get("amount_captured") or 0) or int(charge["amount"])
+
+
+def order_record(
+    charge: Mapping[str, Any],
+    refunds: Sequence[Mapping[str, Any]],
+    disputes: Sequence[Mapping[str, Any]],
+) -> OrderRecord:
+    """One charge with its refunds and disputes as a canonical order."""
+    currency = str(charge["currency"])
+    captured = bool(charge.get("captured", True))
+    gross_minor = captured_minor(charge)
+    records = refund_records(refunds, disputes, currency)
+    lost = any(r.reason == "chargeback" for r in records)
     refunded = int(charge.get("amount_refunded") or 0)
     state = charge.get("status")
     if state == "failed":
@@ -399,11 +527,55 @@ def order_record(
         currency=currency.upper(),
         fee_cents=fee_cents(charge, gross_minor) if status is not OrderStatus.FAILED else None,
         status=status.value,
-        payment_id=str(charge["id"]),
+        payment_id=payment_ids(str(charge["id"]), _id(charge.get("payment_intent"))),
         is_sandbox=not charge.get("livemode", True),
         url=_dashboard(charge.get("livemode", True), "payments", str(charge["id"])),
         items=[ItemRecord(description, gross)] if description else [],
         refunds=records,
+    )
+
+
+@dataclass
+class PaidBy:
+    """A charge that paid (part of) an invoice, with its refunds and disputes."""
+
+    charge: dict[str, Any]
+    refunds: list[dict[str, Any]]
+    disputes: list[dict[str, Any]]
+
+
+def invoice_record(
+    invoice: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    paid_by: Sequence[PaidBy],
+    subscription: Mapping[str, Any] | None,
+    contact: str,
+) -> OrderRecord:
+    """One finalised invoice as one order, the charges that paid it folded in: their fees,
+    refunds and disputes, and their ids as the payment id (see module docstring)."""
+    currency = str(invoice["currency"])
+    refunds = [r for p in paid_by for r in refund_records(p.refunds, p.disputes, currency)]
+    status = inv.invoice_status(invoice, [p.charge for p in paid_by], refunds)
+    fees = [fee_cents(p.charge, captured_minor(p.charge)) for p in paid_by]
+    known = [fee for fee in fees if fee is not None]
+    intents, charges = inv.invoice_payment_refs(invoice)
+    charged = [i for p in paid_by for i in (p.charge["id"], _id(p.charge.get("payment_intent")))]
+    livemode = invoice.get("livemode", True)
+    return OrderRecord(
+        source_order_id=str(invoice["id"]),
+        source_contact_id=contact,
+        ordered_at=from_unix(inv.invoice_date(invoice)),
+        gross_cents=minor_to_cents(int(invoice["total"]), currency),
+        tax_cents=minor_to_cents(inv.invoice_tax(invoice), currency),
+        currency=currency.upper(),
+        fee_cents=sum(known) if known else None,
+        status=status.value,
+        kind=inv.invoice_kind(invoice, subscription).value,
+        payment_id=payment_ids(*charged, *charges, *intents),
+        is_sandbox=not livemode,
+        url=_dashboard(livemode, "invoices", str(invoice["id"])),
+        items=inv.line_items(lines, minor_to_cents, currency),
+        refunds=refunds,
     )
 
 
@@ -442,13 +614,15 @@ class Pass:
 @dataclass
 class SyncState:
     passes: dict[str, Pass] = field(default_factory=lambda: {name: Pass() for name in STREAMS})
-    watch: set[str] = field(default_factory=set)  # charges to read again (see module docstring)
+    watch: set[str] = field(default_factory=set)  # charges and invoices to read again
+    running: bool = False  # a run is under way: a cursor with it set is resumed
 
     def dump(self) -> str:
         data = {
             "v": 1,
             **{name: state.dump() for name, state in self.passes.items()},
             "watch": sorted(self.watch),
+            "running": self.running,
         }
         return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
@@ -461,18 +635,25 @@ class SyncState:
             data = json.loads(cursor)
             if data.get("v") != 1:
                 raise ValueError("unknown cursor version")
-            passes = {
-                name: Pass(
-                    since=int(data[name]["since"]) if data[name]["since"] is not None else None,
-                    tail=data[name]["tail"],
-                    top=int(data[name]["top"]) if data[name]["top"] is not None else None,
-                )
-                for name in STREAMS
-            }
-            return cls(passes=passes, watch={str(i) for i in data.get("watch", [])})
+            passes = {name: _load_pass(data, name) for name in STREAMS}
+            watch = {str(i) for i in data.get("watch", [])}
+            return cls(passes=passes, watch=watch, running=bool(data.get("running")))
         except (ValueError, KeyError, TypeError, AttributeError):
             logger.warning("%s: cursor not understood, reading everything again", TOOL)
             return None
+
+
+def _load_pass(data: dict[str, Any], name: str) -> Pass:
+    """One list's state; a list the cursor does not know yet (invoices, added after cursors of
+    this version were written) starts from the beginning."""
+    if name == "invoices" and name not in data:
+        return Pass()
+    part = data[name]
+    return Pass(
+        since=int(part["since"]) if part["since"] is not None else None,
+        tail=part["tail"],
+        top=int(part["top"]) if part["top"] is not None else None,
+    )
 
 
 class StripeConnector:
@@ -481,6 +662,11 @@ class StripeConnector:
     def __init__(self, client: StripeClient):
         self.client = client
         self._customers: dict[str, dict[str, Any] | None] = {}
+        self._subscriptions: dict[str, dict[str, Any] | None] = {}
+        self._invoice_of: dict[str, str] = {}  # PaymentIntent or charge id → invoice id
+        self._not_invoiced: set[str] = set()  # PaymentIntents looked up without an invoice
+        self._draft_customers: set[str] = set()  # customers with a draft invoice (see docstring)
+        self._resumed = False  # this run goes on where a killed one stopped (see docstring)
 
     def __repr__(self) -> str:
         return f"StripeConnector({self.client.base_url!r})"
@@ -500,28 +686,36 @@ class StripeConnector:
             # the charges read below carry every refund and dispute made before this moment
             for name in ("refunds", "disputes"):
                 state.passes[name].since = self.client.newest_created(name)
+        self._resumed, state.running = state.running, True
         yield from self._recheck(state)
         yield from self._pass(state, "customers", {}, self._customer_page)
+        invoice_params = {"expand[]": [f"data.{name}" for name in INVOICE_EXPAND]}
+        yield from self._pass(state, "invoices", invoice_params, self._invoice_page)
         charge_params = {"expand[]": [f"data.{name}" for name in CHARGE_EXPAND]}
         yield from self._pass(state, "charges", charge_params, self._charge_page)
         yield from self._pass(state, "refunds", {}, self._changed_charges)
         yield from self._pass(state, "disputes", {}, self._changed_charges)
+        state.running = False
+        yield Batch(cursor=state.dump(), note="alle Listen gelesen")
 
     def _recheck(self, state: SyncState) -> Iterator[Batch]:
-        """Charges that could still change on their own, from earlier runs, read again."""
-        pending = sorted(state.watch)
+        """Charges and invoices that could still change on their own, read again."""
+        pending = sorted(state.watch, key=lambda i: (not i.startswith("in_"), i))
         for start in range(0, len(pending), PER_PAGE):
             chunk = pending[start : start + PER_PAGE]
             contacts: dict[str, ContactRecord] = {}
-            orders = []
-            for charge_id in chunk:
-                state.watch.discard(charge_id)
-                charge = self.client.charge(charge_id)
-                if charge is not None:
-                    orders.append(self._records(charge, contacts, state, complete=True))
+            orders: dict[str, OrderRecord] = {}
+            for object_id in chunk:
+                state.watch.discard(object_id)
+                if object_id.startswith("in_"):
+                    self._add(orders, self._read_invoice(object_id, contacts, state))
+                else:
+                    charge = self.client.charge(object_id)
+                    if charge is not None:
+                        self._add(orders, self._charge_or_invoice(charge, contacts, state))
             yield Batch(
                 list(contacts.values()),
-                orders,
+                list(orders.values()),
                 cursor=state.dump(),
                 note=f"offene Zahlungen: {start + len(chunk)} von {len(pending)} geprüft",
             )
@@ -568,20 +762,156 @@ class StripeConnector:
             contacts.append(self._guard(contact_from_customer, customer, "Kunde"))
         return contacts, []
 
-    def _charge_page(self, charges: list[dict[str, Any]], state: SyncState) -> Records:
+    def _invoice_page(self, invoices: list[dict[str, Any]], state: SyncState) -> Records:
         contacts: dict[str, ContactRecord] = {}
-        orders = [self._records(charge, contacts, state) for charge in charges]
-        return list(contacts.values()), orders
+        orders: dict[str, OrderRecord] = {}
+        for invoice in invoices:
+            self._add(orders, self._invoice_records(invoice, contacts, state))
+        return list(contacts.values()), list(orders.values())
+
+    def _charge_page(self, charges: list[dict[str, Any]], state: SyncState) -> Records:
+        """New charges; those that paid an invoice are the invoice's order, not their own."""
+        contacts: dict[str, ContactRecord] = {}
+        orders: dict[str, OrderRecord] = {}
+        since = state.passes["charges"].since
+        for charge in charges:
+            customer = _id(charge.get("customer"))
+            # a resumed run may not have read the invoices, a draft may have been paid since,
+            # and the newest second of the last run is read again, its invoices not with it
+            lookup = self._resumed or customer in self._draft_customers
+            lookup = lookup or (since is not None and int(charge["created"]) <= since)
+            if self._invoice_for(charge, lookup) is None:
+                self._add(orders, self._records(charge, contacts, state))
+        return list(contacts.values()), list(orders.values())
 
     def _changed_charges(self, items: list[dict[str, Any]], state: SyncState) -> Records:
-        """Refunds or disputes: their charges, read again whole."""
+        """Refunds or disputes: their charges (or the invoices they paid), read again whole."""
         contacts: dict[str, ContactRecord] = {}
-        orders = []
+        orders: dict[str, OrderRecord] = {}
         for charge_id in dict.fromkeys(_id(item.get("charge")) for item in items):
             charge = self.client.charge(charge_id) if charge_id else None
             if charge is not None:
-                orders.append(self._records(charge, contacts, state, complete=True))
-        return list(contacts.values()), orders
+                self._add(orders, self._charge_or_invoice(charge, contacts, state))
+        return list(contacts.values()), list(orders.values())
+
+    def _charge_or_invoice(
+        self, charge: dict[str, Any], contacts: dict[str, ContactRecord], state: SyncState
+    ) -> OrderRecord | None:
+        """An older charge read again: its invoice's order if it paid one, else its own."""
+        invoice_id = self._invoice_for(charge, lookup=True)
+        if invoice_id is not None:
+            return self._read_invoice(invoice_id, contacts, state)
+        return self._records(charge, contacts, state, complete=True)
+
+    def _invoice_for(self, charge: Mapping[str, Any], lookup: bool) -> str | None:
+        """The invoice the charge paid: known from invoices read in this run, else (``lookup``)
+        asked of the invoice payments by its PaymentIntent [D-INVPAY]."""
+        intent = _id(charge.get("payment_intent"))
+        for ref in (str(charge["id"]), intent):
+            if ref in self._invoice_of:
+                return self._invoice_of[ref]
+        if not lookup or intent is None or intent in self._not_invoiced:
+            return None
+        found = self.client.invoice_of_intent(intent)
+        if found is None:
+            self._not_invoiced.add(intent)
+        else:
+            self._invoice_of[intent] = found
+        return found
+
+    def _read_invoice(
+        self, invoice_id: str, contacts: dict[str, ContactRecord], state: SyncState
+    ) -> OrderRecord | None:
+        """An invoice read again (watched, or its charge changed): refunds read whatever the
+        charge says, as one may have failed since."""
+        invoice = self.client.invoice(invoice_id)
+        if invoice is None:
+            return None
+        return self._invoice_records(invoice, contacts, state, complete=True)
+
+    def _invoice_records(
+        self,
+        invoice: dict[str, Any],
+        contacts: dict[str, ContactRecord],
+        state: SyncState,
+        complete: bool = False,
+    ) -> OrderRecord | None:
+        """The invoice's order and contact; None for a draft (it may still be deleted)."""
+        invoice_id = str(invoice["id"])
+        invoice = self._with_payments(invoice)
+        status = invoice.get("status")
+        intents, charge_ids = inv.invoice_payment_refs(invoice)
+        for ref in (*intents, *charge_ids):
+            self._invoice_of[ref] = invoice_id
+        if status in inv.WATCHED:
+            state.watch.add(invoice_id)
+        if status in inv.UNFINISHED:
+            if customer := _id(invoice.get("customer")):
+                self._draft_customers.add(customer)
+            return None
+        paid_by = self._paid_by(intents, charge_ids, complete) if status == "paid" else []
+        for part in paid_by:
+            self._invoice_of[str(part.charge["id"])] = invoice_id
+            if not settled(part.charge, part.refunds, part.disputes):
+                state.watch.add(invoice_id)
+        subscription = None
+        if int(invoice.get("total") or 0) == 0 and (sub_id := inv.subscription_id(invoice)):
+            if sub_id not in self._subscriptions:
+                self._subscriptions[sub_id] = self.client.subscription(sub_id)
+            subscription = self._subscriptions[sub_id]
+        contact = self._contact(invoice, contact_from_invoice)
+        contacts.pop(contact.source_contact_id, None)
+        contacts[contact.source_contact_id] = contact
+        lines = self._lines(invoice)
+        return self._guard(
+            lambda i: invoice_record(i, lines, paid_by, subscription, contact.source_contact_id),
+            invoice,
+            "Rechnung",
+        )
+
+    def _with_payments(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """The invoice with all its payments, read from the invoice payments list when they
+        were not included whole (more than fit, or not expanded) [D-INVPAY]."""
+        payments = invoice.get("payments")
+        if isinstance(payments, dict) and not payments.get("has_more"):
+            return invoice
+        if payments is None and ("charge" in invoice or "payment_intent" in invoice):
+            return invoice  # API versions before 2025-03-31.basil
+        if invoice.get("status") in inv.UNFINISHED:
+            return invoice
+        listed = self.client.everything("invoice_payments", {"invoice": str(invoice["id"])})
+        return {**invoice, "payments": {"object": "list", "data": listed, "has_more": False}}
+
+    def _lines(self, invoice: Mapping[str, Any]) -> list[dict[str, Any]]:
+        lines = invoice.get("lines")
+        if isinstance(lines, dict) and not lines.get("has_more"):
+            return list(lines.get("data") or [])
+        return self.client.everything(f"invoices/{invoice['id']}/lines", {})
+
+    def _paid_by(
+        self, intents: Sequence[str], charge_ids: Sequence[str], complete: bool
+    ) -> list[PaidBy]:
+        """The successful charges behind the invoice's payments, refunds and disputes read."""
+        charges: dict[str, dict[str, Any]] = {}
+        expand = {"expand[]": [f"data.{name}" for name in CHARGE_EXPAND]}
+        for intent in intents:
+            for charge in self.client.everything("charges", {"payment_intent": intent, **expand}):
+                charges[str(charge["id"])] = charge
+        for charge_id in charge_ids:
+            if charge_id not in charges and (single := self.client.charge(charge_id)):
+                charges[charge_id] = single
+        paid_by = []
+        for charge in charges.values():
+            if charge.get("status") != "succeeded":
+                continue  # a declined attempt before the one that paid
+            refunds = []
+            if complete or charge.get("amount_refunded") or charge.get("refunded"):
+                refunds = self.client.everything("refunds", {"charge": str(charge["id"])})
+            disputes = []
+            if charge.get("disputed"):
+                disputes = self.client.everything("disputes", {"charge": str(charge["id"])})
+            paid_by.append(PaidBy(charge, refunds, disputes))
+        return paid_by
 
     def _records(
         self,
@@ -601,35 +931,52 @@ class StripeConnector:
         disputes = []
         if charge.get("disputed"):
             disputes = self.client.everything("disputes", {"charge": charge_id})
-        contact = self._contact(charge)
+        contact = self._contact(charge, contact_from_billing)
         contacts.pop(contact.source_contact_id, None)
         contacts[contact.source_contact_id] = contact
         if not settled(charge, refunds, disputes):
             state.watch.add(charge_id)
         return self._guard(lambda c: order_record(c, refunds, disputes), charge, "Zahlung")
 
-    def _contact(self, charge: Mapping[str, Any]) -> ContactRecord:
-        customer = charge.get("customer")
+    def _contact(
+        self,
+        owner: Mapping[str, Any],
+        fallback: Callable[[Mapping[str, Any]], ContactRecord],
+    ) -> ContactRecord:
+        """The customer of a charge or invoice, else what the charge or invoice itself says."""
+        customer = owner.get("customer")
         if isinstance(customer, str) and customer:
             if customer not in self._customers:  # not expanded: read it once
                 self._customers[customer] = self.client.customer(customer)
             customer = self._customers[customer] or {"id": customer, "deleted": True}
         if isinstance(customer, dict) and customer.get("id") and not customer.get("deleted"):
             return self._guard(contact_from_customer, customer, "Kunde")
-        return contact_from_billing(charge)
+        return fallback(owner)
+
+    @staticmethod
+    def _add(orders: dict[str, OrderRecord], order: OrderRecord | None) -> None:
+        """One order per source id in a batch (two refunds of one invoice's charge)."""
+        if order is not None:
+            orders.pop(order.source_order_id, None)
+            orders[order.source_order_id] = order
 
     @staticmethod
     def _guard(build: Callable[[Mapping[str, Any]], T], item: Mapping[str, Any], what: str) -> T:
         try:
             return build(item)
-        except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as error:
             raise InvalidResponseError(
                 f"{TOOL}: {what} {item.get('id')} hat ein unerwartetes Format ({error!r})"
             ) from None
 
 
 def _note(name: str, read: int) -> str:
-    label = {"customers": "Kunden", "charges": "Zahlungen", "refunds": "Erstattungen"}
+    label = {
+        "customers": "Kunden",
+        "invoices": "Rechnungen",
+        "charges": "Zahlungen",
+        "refunds": "Erstattungen",
+    }
     return f"{label.get(name, 'Rückbuchungen')}: {read} gelesen"
 
 

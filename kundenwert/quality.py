@@ -25,7 +25,7 @@ from collections.abc import Callable
 import polars as pl
 
 from kundenwert.customers import Dataset
-from kundenwert.values import INVOICING_KINDS
+from kundenwert.values import INVOICING_KINDS, payment_id_keys
 
 ORDER_COLUMNS = (
     "order_id",
@@ -84,10 +84,13 @@ def shared_payments(ds: Dataset) -> pl.DataFrame:
     """Orders sharing an external payment id with an order of another source; ``counted``
     says which one counts, ``excluded_reason`` is ``duplicate_payment`` for the others."""
     with_payment = _orders(ds).filter(pl.col("payment_id").is_not_null())
-    shared = pl.col("source_id").n_unique().over("payment_id") > 1
+    # one row per id a payment is known by (Stripe: charge and PaymentIntent id)
+    keys = with_payment.with_columns(payment_id_keys().alias("_key")).explode("_key")
+    shared = pl.col("source_id").n_unique().over("_key") > 1
     return (
-        with_payment.filter(shared)
-        .select(*ORDER_COLUMNS, "payment_id")
+        keys.filter(shared)
+        .unique("order_id", keep="first", maintain_order=True)
+        .select(*ORDER_COLUMNS, pl.col("_key").alias("payment_id"))
         .sort(["payment_id", "counted", "order_id"], descending=[False, True, False])
     )
 

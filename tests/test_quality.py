@@ -67,6 +67,20 @@ def test_a_payment_seen_in_two_sources_lists_both_and_which_counts(tmp_path: Pat
     assert records["payment_id"].unique().to_list() == ["ch_1"]
 
 
+def test_a_shop_order_matching_a_stripe_payment_by_its_payment_intent_is_shared(
+    tmp_path: Path,
+) -> None:
+    engine, url = db(tmp_path)
+    anna = [contact("a", "anna@beispiel.de")]
+    put(engine, "Shop", anna, [order("1", "a", 5000, payment_id="pi_1")], "woocommerce")
+    put(engine, "Stripe", anna, [order("ch_1", "a", 5000, payment_id="ch_1 pi_1")], "stripe")
+    records = shared_payments(dataset(url))
+    assert records.select("source_label", "excluded_reason", "payment_id").rows() == [
+        ("Shop", None, "pi_1"),
+        ("Stripe", "duplicate_payment", "pi_1"),
+    ]
+
+
 def test_foreign_currency_orders_show_the_rate_and_its_day(tmp_path: Path) -> None:
     engine, url = db(tmp_path)
     put_rates(engine, {("USD", "2025-02-28"): "1.0400"})

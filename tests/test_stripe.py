@@ -195,7 +195,8 @@ def test_a_paid_charge_field_by_field(account: FakeStripe, sample: SampleAccount
         fee_cents=203,
         status="paid",
         kind="one_time",
-        payment_id=charge["id"],  # the id WooCommerce stores as transaction_id
+        # the charge id WooCommerce stores as transaction_id, then the PaymentIntent id
+        payment_id=f"{charge['id']} {charge['payment_intent']}",
         is_sandbox=True,
         url=f"https://dashboard.stripe.com/test/payments/{charge['id']}",
         items=[ItemRecord("Online-Kurs – Grundlagen", 11900)],

@@ -91,6 +91,37 @@ def test_same_payment_in_shop_and_payment_provider_counts_once(tmp_path):
     assert excluded["source_label"].to_list() == ["Stripe"]  # the shop order with items counts
 
 
+def test_a_provider_order_matches_the_shop_on_either_of_its_payment_ids(tmp_path):
+    engine, url = new_db(tmp_path)
+    shop = [
+        order("w1", "1", 4900, payment_id="pi_A"),  # a plugin that stores the PaymentIntent
+        order("w2", "1", 2900, payment_id="ch_B"),  # WooCommerce's Stripe gateway: the charge
+    ]
+    put(engine, "Shop", [contact("1", "a@x.de")], shop, kind="woocommerce")
+    stripe = [
+        order("ch_A", "cus_1", 4900, payment_id="ch_A pi_A", product=None),
+        order("ch_B", "cus_1", 2900, payment_id="ch_B pi_B", product=None),
+        order("ch_C", "cus_1", 1000, payment_id="ch_C pi_C", product=None),  # no shop order
+    ]
+    put(engine, "Stripe", [contact("cus_1", "a@x.de")], stripe, kind="stripe")
+    ds = dataset(url)
+    assert value_of(ds, "a@x.de") == 4900 + 2900 + 1000
+    excluded = ds.orders.filter(ds.orders["excluded_reason"] == "duplicate_payment")
+    assert sorted(excluded["source_order_id"].to_list()) == ["ch_A", "ch_B"]
+
+
+def test_a_shop_payment_reference_with_spaces_is_one_id(tmp_path):
+    engine, url = new_db(tmp_path)
+    put(
+        engine,
+        "Shop",
+        [contact("1", "a@x.de")],
+        [order("o1", "1", 1000, payment_id="RE 2025"), order("o2", "1", 2000, payment_id="RE 7")],
+    )
+    # the two references share the word "RE" but are different payments
+    assert value_of(dataset(url), "a@x.de") == 3000
+
+
 def test_source_marked_not_counting_is_excluded_and_listed(tmp_path):
     from sqlmodel import Session, select
 

@@ -5,10 +5,16 @@ stripe/openapi): integer amounts in minor units, lower-case currencies, Unix ``c
 seconds, expandable ids. Lists answer ``{"object": "list", "url", "has_more", "data"}`` newest
 first (ties by creation order), honour ``limit`` (1–100, default 10, else 400),
 ``starting_after`` or ``ending_before`` (not both; an unknown id is 404 ``resource_missing``),
-``created`` and ``created[gt|gte|lt|lte]``, ``customer``/``charge``/``payment_intent`` filters and
-``expand[]`` (``data.customer``, ``data.balance_transaction``; an unknown one is 400). Charges
-embed no refunds (API versions since 2022-11-15). Auth is ``Bearer <key>`` or Basic with the key
-as user, with Stripe's 401 bodies; every answer carries a ``Request-Id``. Faults come from
+``created`` and ``created[gt|gte|lt|lte]``, ``customer``/``charge``/``payment_intent``/``invoice``/
+``status``/``payment[type]``/``payment[payment_intent]`` filters and ``expand[]``
+(``data.customer``, ``data.balance_transaction`` on charges, the includable ``payments`` on
+invoices; an unknown one is 400). Charges embed no refunds (API versions since 2022-11-15).
+Invoices have the shape of 2025-03-31.basil and later: no ``charge``/``payment_intent``/``tax``/
+``subscription``, but ``payments`` (InvoicePayments, only when expanded), ``total_taxes``,
+``parent.subscription_details``; lines carry ``taxes``, ``pricing`` and ``parent``; an invoice
+embeds at most ten lines and ``/v1/invoices/<id>/lines`` pages the rest. Auth is ``Bearer
+<key>`` or Basic with the key as user, with Stripe's 401 bodies; every answer carries a
+``Request-Id``. Faults come from
 :class:`tests.fakes.server.FakeServer`.
 """
 
@@ -25,8 +31,30 @@ from typing import Any
 
 from tests.fakes.server import FakeApi, FakeRequest, FakeResponse, FakeServer
 
-LISTS = {"customers": "customer", "charges": "charge", "refunds": "refund", "disputes": "dispute"}
-EXPANDABLE = {"charges": {"customer", "balance_transaction"}}
+LISTS = {
+    "customers": "customer",
+    "charges": "charge",
+    "refunds": "refund",
+    "disputes": "dispute",
+    "invoices": "invoice",
+    "invoice_payments": "invoice_payment",
+    "subscriptions": "subscription",
+}
+EXPANDABLE = {"charges": {"customer", "balance_transaction"}, "invoices": {"payments"}}
+EMBEDDED_LINES = 10  # an invoice carries its first lines; /v1/invoices/<id>/lines has them all
+
+
+@dataclass
+class Line:
+    """One invoice line as the fake writes it: quantity × unit price, VAT rate in percent."""
+
+    description: str
+    unit_amount: int
+    quantity: int = 1
+    vat_percent: int = 19
+    product: str = "prod_Kurs"
+
+
 DOCS_EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "stripe"
 
 
@@ -76,9 +104,12 @@ class FakeStripe(FakeApi):
         self.secret_key = secret_key
         self.objects: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in LISTS}
         self.balance_transactions: dict[str, dict[str, Any]] = {}
+        self.invoice_lines: dict[str, list[dict[str, Any]]] = {}
+        self._fees: dict[str, int | None] = {}
         self.deleted_customers: set[str] = set()
         self.ignore_starting_after = False  # True: a proxy that drops the cursor parameter
         self.ignore_expand = False  # True: ids stay ids (as without expand[])
+        self.forbidden: set[str] = set()  # lists a restricted key may not read (403)
         self.server = FakeServer(self.handle)
         self._seq: dict[str, int] = {}
         self._ids = itertools.count(1)
@@ -346,6 +377,280 @@ class FakeStripe(FakeApi):
         charge["disputed"] = True
         return self._store("disputes", dispute)
 
+    def add_subscription(
+        self, customer: dict[str, Any], *, created: str, trial_days: int = 0
+    ) -> dict[str, Any]:
+        start = ts(created)
+        trial_end = start + trial_days * 86400 if trial_days else None
+        subscription = {
+            "id": self._id("sub"),
+            "object": "subscription",
+            "billing_cycle_anchor": trial_end or start,
+            "cancel_at": None,
+            "cancel_at_period_end": False,
+            "canceled_at": None,
+            "collection_method": "charge_automatically",
+            "created": start,
+            "currency": "eur",
+            "customer": customer["id"],
+            "ended_at": None,
+            "livemode": False,
+            "metadata": {},
+            "start_date": start,
+            "status": "trialing" if trial_days else "active",
+            "trial_end": trial_end,
+            "trial_start": start if trial_days else None,
+        }
+        return self._store("subscriptions", subscription)
+
+    def add_invoice(
+        self,
+        customer: dict[str, Any],
+        lines: list[Line],
+        *,
+        created: str,
+        status: str = "paid",
+        currency: str = "eur",
+        subscription: dict[str, Any] | None = None,
+        billing_reason: str | None = None,
+        tax_behavior: str = "exclusive",
+        fee: int | None = None,
+    ) -> dict[str, Any]:
+        """A finalised invoice (or a draft); a paid one with a total is paid by a charge of a
+        PaymentIntent, recorded as an InvoicePayment, as Stripe Billing does."""
+        invoice_id = self._id("in")
+        at = ts(created)
+        items = [
+            self._line(invoice_id, line, currency, tax_behavior, subscription) for line in lines
+        ]
+        subtotal = sum(item["amount"] for item in items)
+        taxes = [tax for item in items for tax in item["taxes"]]
+        exclusive = sum(t["amount"] for t in taxes if t["tax_behavior"] == "exclusive")
+        total = subtotal + exclusive
+        invoice = {
+            "id": invoice_id,
+            "object": "invoice",
+            "account_country": "DE",
+            "account_name": "Kundenwert Coaching",
+            "amount_due": total,
+            "amount_overpaid": 0,
+            "amount_paid": 0,
+            "amount_remaining": total,
+            "amount_shipping": 0,
+            "attempt_count": 0,
+            "attempted": False,
+            "auto_advance": status == "draft",
+            "automatic_tax": {"enabled": False, "liability": None, "status": None},
+            "billing_reason": billing_reason
+            or ("subscription_cycle" if subscription else "manual"),
+            "collection_method": "charge_automatically",
+            "created": at,
+            "currency": currency,
+            "customer": customer["id"],
+            "customer_address": customer["address"],
+            "customer_email": customer["email"],
+            "customer_name": customer["name"],
+            "customer_tax_exempt": "none",
+            "description": None,
+            "discounts": [],
+            "due_date": None,
+            "effective_at": None if status == "draft" else at,
+            "ending_balance": None if status == "draft" else 0,
+            "hosted_invoice_url": None,
+            "invoice_pdf": None,
+            "issuer": {"type": "self"},
+            "lines": {
+                "object": "list",
+                "data": items[:EMBEDDED_LINES],
+                "has_more": len(items) > EMBEDDED_LINES,
+                "total_count": len(items),
+                "url": f"/v1/invoices/{invoice_id}/lines",
+            },
+            "livemode": False,
+            "metadata": {},
+            "number": None
+            if status == "draft"
+            else f"4F2A9C1B-{len(self.objects['invoices']) + 1:04d}",
+            "parent": {
+                "quote_details": None,
+                "subscription_details": {"metadata": {}, "subscription": subscription["id"]},
+                "type": "subscription_details",
+            }
+            if subscription
+            else None,
+            "period_end": at,
+            "period_start": at,
+            "starting_balance": 0,
+            "status": "draft" if status == "draft" else "open",
+            "status_transitions": {
+                "finalized_at": None if status == "draft" else at,
+                "marked_uncollectible_at": None,
+                "paid_at": None,
+                "voided_at": None,
+            },
+            "subtotal": subtotal,
+            "subtotal_excluding_tax": subtotal - (sum(t["amount"] for t in taxes) - exclusive),
+            "total": total,
+            "total_discount_amounts": [],
+            "total_excluding_tax": total - sum(t["amount"] for t in taxes),
+            "total_pretax_credit_amounts": [],
+            "total_taxes": _total_taxes(taxes),
+        }
+        self.invoice_lines[invoice_id] = items
+        self._store("invoices", invoice)
+        self._fees[invoice_id] = fee
+        if status != "draft" and total > 0:
+            self._invoice_payment(invoice)
+        if status in ("paid", "void", "uncollectible"):
+            self.set_invoice_status(invoice, status, at=created)
+        return invoice
+
+    def _line(
+        self,
+        invoice_id: str,
+        line: Line,
+        currency: str,
+        tax_behavior: str,
+        subscription: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        amount = line.unit_amount * line.quantity
+        if tax_behavior == "exclusive":
+            vat, taxable = (amount * line.vat_percent + 50) // 100, amount
+        else:
+            vat = (amount * line.vat_percent * 2 + (100 + line.vat_percent)) // (
+                2 * (100 + line.vat_percent)
+            )
+            taxable = amount - vat
+        parent: dict[str, Any] = {
+            "type": "invoice_item_details",
+            "invoice_item_details": {
+                "invoice_item": self._id("ii"),
+                "proration": False,
+                "proration_details": None,
+                "subscription": None,
+            },
+        }
+        if subscription:
+            parent = {
+                "type": "subscription_item_details",
+                "subscription_item_details": {
+                    "invoice_item": None,
+                    "proration": False,
+                    "proration_details": None,
+                    "subscription": subscription["id"],
+                    "subscription_item": self._id("si"),
+                },
+            }
+        return {
+            "id": self._id("il"),
+            "object": "line_item",
+            "amount": amount,
+            "currency": currency,
+            "description": line.description,
+            "discount_amounts": [],
+            "discountable": True,
+            "discounts": [],
+            "invoice": invoice_id,
+            "livemode": False,
+            "metadata": {},
+            "parent": parent,
+            "period": {"end": 0, "start": 0},
+            "pretax_credit_amounts": [],
+            "pricing": {
+                "price_details": {"price": self._id("price"), "product": line.product},
+                "type": "price_details",
+                "unit_amount_decimal": str(line.unit_amount),
+            },
+            "quantity": line.quantity,
+            "taxes": [
+                {
+                    "amount": vat,
+                    "tax_behavior": tax_behavior,
+                    "tax_rate_details": {"tax_rate": f"txr_{line.vat_percent}"},
+                    "taxability_reason": "standard_rated" if vat else "zero_rated",
+                    "taxable_amount": taxable,
+                    "type": "tax_rate_details",
+                }
+            ],
+        }
+
+    def _invoice_payment(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """The default InvoicePayment, created when the invoice is finalised (status open)."""
+        payment = {
+            "id": self._id("inpay"),
+            "object": "invoice_payment",
+            "amount_paid": None,
+            "amount_requested": invoice["amount_due"],
+            "created": invoice["created"],
+            "currency": invoice["currency"],
+            "invoice": invoice["id"],
+            "is_default": True,
+            "livemode": invoice["livemode"],
+            "payment": {"payment_intent": self._id("pi"), "type": "payment_intent"},
+            "status": "open",
+            "status_transitions": {"canceled_at": None, "paid_at": None},
+        }
+        return self._store("invoice_payments", payment)
+
+    def set_invoice_status(self, invoice: dict[str, Any], status: str, *, at: str) -> None:
+        """Finalise, pay (by a charge of its PaymentIntent), void or write off an invoice."""
+        when = ts(at)
+        payments = [
+            p for p in self.objects["invoice_payments"].values() if p["invoice"] == invoice["id"]
+        ]
+        if invoice["status"] == "draft" and status != "draft":
+            invoice["status_transitions"]["finalized_at"] = invoice["effective_at"] = when
+            invoice["number"] = f"4F2A9C1B-{len(self.objects['invoices']):04d}"
+            invoice["ending_balance"] = 0
+            if invoice["total"] > 0:
+                payments = [self._invoice_payment(invoice)]
+        invoice["status"] = status
+        if status == "paid":
+            invoice["status_transitions"]["paid_at"] = when
+            invoice["amount_paid"], invoice["amount_remaining"] = invoice["total"], 0
+            invoice["attempted"], invoice["attempt_count"] = True, 1
+            for payment in payments:
+                self._pay(invoice, payment, at)
+        elif status == "void":
+            invoice["status_transitions"]["voided_at"] = when
+            for payment in payments:
+                payment["status"] = "canceled"
+                payment["status_transitions"]["canceled_at"] = when
+        elif status == "uncollectible":
+            invoice["status_transitions"]["marked_uncollectible_at"] = when
+
+    def _pay(self, invoice: dict[str, Any], payment: dict[str, Any], at: str) -> None:
+        customer = self.objects["customers"][invoice["customer"]]
+        reason = invoice["billing_reason"]
+        charge = self.add_charge(
+            payment["amount_requested"],
+            invoice["currency"],
+            created=at,
+            customer=customer,
+            fee=self._fees.get(invoice["id"]),
+            description="Subscription creation"
+            if reason == "subscription_create"
+            else "Payment for Invoice",
+        )
+        self.objects["charges"].pop(charge["id"])
+        charge["payment_intent"] = payment["payment"]["payment_intent"]
+        self._store("charges", charge)
+        payment["status"], payment["amount_paid"] = "paid", payment["amount_requested"]
+        payment["status_transitions"]["paid_at"] = ts(at)
+
+    def invoice_charge(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """The successful charge that paid the invoice."""
+        intents = {
+            p["payment"]["payment_intent"]
+            for p in self.objects["invoice_payments"].values()
+            if p["invoice"] == invoice["id"]
+        }
+        return next(
+            c
+            for c in self.objects["charges"].values()
+            if c["payment_intent"] in intents and c["status"] == "succeeded"
+        )
+
     # -- HTTP --
 
     def handle(self, request: FakeRequest) -> FakeResponse:
@@ -360,7 +665,7 @@ class FakeStripe(FakeApi):
         if request.method != "GET":
             return error(404, f"Unrecognized request URL ({request.method}: {request.path}).")
         match = re.fullmatch(
-            r"/v1/(customers|charges|refunds|disputes)(?:/([A-Za-z0-9_]+))?", request.path
+            rf"/v1/({'|'.join(LISTS)})(?:/([A-Za-z0-9_]+))?(/lines)?", request.path
         )
         if not match:
             return error(
@@ -368,10 +673,21 @@ class FakeStripe(FakeApi):
                 f"Unrecognized request URL (GET: {request.path}). Please see "
                 "https://stripe.com/docs or we can help at https://support.stripe.com/.",
             )
-        name, object_id = match.groups()
+        name, object_id, lines = match.groups()
+        if name in self.forbidden:
+            return error(
+                403,
+                f"The provided key 'rk_test_*********{self.secret_key[-4:]}' does not have the "
+                f"required permissions for this endpoint on account 'acct_1Kundenwert'. Having "
+                f"the 'rak_{LISTS[name]}_read' permission would allow this request to continue.",
+            )
         if object_id is None:
             return self._list(request, name)
         obj = self.objects[name].get(object_id)
+        if lines and name != "invoices":
+            return error(404, f"Unrecognized request URL (GET: {request.path}).")
+        if lines and obj is not None:
+            return self._lines(request, obj)
         if obj is None:
             return error(
                 404,
@@ -428,7 +744,35 @@ class FakeStripe(FakeApi):
             }
         if "balance_transaction" in fields and result.get("balance_transaction"):
             result["balance_transaction"] = self.balance_transactions[result["balance_transaction"]]
+        if "payments" in fields and name == "invoices":
+            payments = [
+                p for p in self.objects["invoice_payments"].values() if p["invoice"] == obj["id"]
+            ]
+            result["payments"] = {
+                "object": "list",
+                "data": payments[::-1][:10],
+                "has_more": len(payments) > 10,
+                "url": f"/v1/invoice_payments?invoice={obj['id']}",
+            }
         return result
+
+    def _lines(self, request: FakeRequest, invoice: dict[str, Any]) -> FakeResponse:
+        """All lines of an invoice, in the invoice's order, paged by ``starting_after``."""
+        lines = self.invoice_lines[invoice["id"]]
+        limit = int(request.param("limit", "10") or "10")
+        after = request.param("starting_after")
+        ids = [line["id"] for line in lines]
+        if after is not None and after not in ids:
+            return error(404, f"No such line_item: '{after}'", code="resource_missing")
+        rest = lines[ids.index(after) + 1 :] if after else lines
+        return FakeResponse.json(
+            {
+                "object": "list",
+                "data": rest[:limit],
+                "has_more": len(rest) > limit,
+                "url": f"/v1/invoices/{invoice['id']}/lines",
+            }
+        )
 
     def _list(self, request: FakeRequest, name: str) -> FakeResponse:
         try:
@@ -489,9 +833,13 @@ class FakeStripe(FakeApi):
         )
 
     def _matches(self, obj: dict[str, Any], request: FakeRequest) -> bool:
-        for field in ("customer", "charge", "payment_intent"):
+        for field in ("customer", "charge", "payment_intent", "invoice", "status"):
             wanted = request.param(field)
             if wanted is not None and obj.get(field) != wanted:
+                return False
+        for field in ("type", "payment_intent"):  # invoice payments: payment[type], …
+            wanted = request.param(f"payment[{field}]")
+            if wanted is not None and (obj.get("payment") or {}).get(field) != wanted:
                 return False
         created = obj["created"]
         exact = request.param("created")
@@ -508,6 +856,17 @@ class FakeStripe(FakeApi):
             if bound is not None and not check(int(bound)):
                 return False
         return True
+
+
+def _total_taxes(taxes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The invoice's ``total_taxes``: its lines' taxes summed per tax rate and behaviour."""
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
+    for tax in taxes:
+        key = (tax["tax_rate_details"]["tax_rate"], tax["tax_behavior"])
+        total = totals.setdefault(key, {**tax, "amount": 0, "taxable_amount": 0})
+        total["amount"] += tax["amount"]
+        total["taxable_amount"] += tax["taxable_amount"]
+    return list(totals.values())
 
 
 def load_docs_examples(account: FakeStripe) -> None:
