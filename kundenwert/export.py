@@ -123,6 +123,11 @@ def _header(key: str, lang: str, basis_text: str | None) -> str:
     return template.replace("{basis}", basis_text)
 
 
+def column_header(key: str, lang: str | None = "de", basis_text: str | None = None) -> str:
+    """The header a column gets in the file, in ``lang``: the column chooser shows the same."""
+    return _header(key, i18n.normalise_language(lang), basis_text)
+
+
 def export_frame(
     customers: pl.DataFrame,
     columns: Sequence[str],
@@ -309,6 +314,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "VALUE_PREFIX",
     "ExportError",
+    "column_header",
     "export_frame",
     "neutralise",
     "to_csv_excel",

@@ -116,6 +116,29 @@ def validate_grid(grid: Grid) -> None:
         raise RfmGridError("invalid RFM grid: " + "; ".join(problems))
 
 
+def grid_to_table(grid: Grid) -> dict[str, list[str]]:
+    """The grid as stored in the settings: ``{"5": [segment for FM 1..5], …, "1": […]}``.
+
+    JSON keys are text, so R is a string; the list position is FM − 1.
+    """
+    validate_grid(grid)
+    return {str(r): [grid[(r, fm)] for fm in SCORES] for r in reversed(SCORES)}
+
+
+def grid_from_table(table: object) -> dict[tuple[int, int], str]:
+    """The grid of :func:`grid_to_table`'s shape, validated (:class:`RfmGridError` otherwise)."""
+    if not isinstance(table, dict):
+        raise RfmGridError("invalid RFM grid: expected one row of 5 segments per R score")
+    grid: dict[tuple[int, int], str] = {}
+    for r_text, row in table.items():
+        if not (str(r_text).isdigit() and isinstance(row, list) and len(row) == len(SCORES)):
+            raise RfmGridError(f"invalid RFM grid: row R {r_text!r} needs 5 segments")
+        for fm, segment in zip(SCORES, row, strict=True):
+            grid[(int(r_text), fm)] = segment
+    validate_grid(grid)
+    return grid
+
+
 @dataclass(frozen=True)
 class RfmResult:
     """Scores per person, the value range of each score, and the per-segment summary.
@@ -280,6 +303,27 @@ def score(
         persons=listed,
         cutoffs=cutoffs,
         segments=_segment_summary(listed),
+    )
+
+
+def regroup(result: RfmResult, grid: Grid) -> RfmResult:
+    """``result`` with every person's segment taken from ``grid`` instead.
+
+    Scores never depend on the grid, so a cached result can be shown on the owner's grid
+    without scoring again; the cut-offs stay, the segment summary is rebuilt.
+    """
+    validate_grid(grid)
+    persons = (
+        result.persons.drop("segment")
+        .join(_grid_frame(grid), on=["r", "fm"], how="left")
+        .select(result.persons.columns)
+    )
+    return RfmResult(
+        as_of=result.as_of,
+        since=result.since,
+        persons=persons,
+        cutoffs=result.cutoffs,
+        segments=_segment_summary(persons),
     )
 
 
