@@ -179,7 +179,10 @@ def lost_days(sales: pl.DataFrame, inactivity_days: int, today: date) -> pl.Data
     """
     window = timedelta(days=inactivity_days)
     days = sales.select("person_id", "day").unique().sort("person_id", "day")
-    following = pl.col("day").shift(-1).over("person_id")
+    # the next row's day when it is the same person's (sorted, so no window function is
+    # needed: ``over("person_id")`` took five times as long at 200,000 persons)
+    same_person = pl.col("person_id").shift(-1) == pl.col("person_id")
+    following = pl.when(same_person).then(pl.col("day").shift(-1))
     lost = pl.col("day") + window
     return (
         days.with_columns(following.alias("_next"))

@@ -61,6 +61,17 @@ def conversion_factors(
     ``factor`` converts an amount in the order currency into the base currency; it is null when
     no rate on or before the order date is known, and 1 for orders in the base currency.
     """
+    if orders["currency"].eq(base_currency).all():
+        # the usual shop sells in its base currency only: nothing to look up (the two as-of
+        # joins below are a third of the time of all per-order values at 1,000,000 orders)
+        return pl.DataFrame(
+            {"factor": pl.repeat(1, orders.height, eager=True)},
+            schema={"factor": pl.Int64},
+        ).select(
+            pl.lit(None, dtype=pl.Date).alias("rate_day"),
+            pl.lit(None, dtype=pl.String).alias("rate"),
+            pl.col("factor").cast(_RATE).cast(pl.Decimal(38, 10)),
+        )
     frame = orders.select(
         pl.int_range(pl.len()).alias("_row"),
         pl.col("currency"),

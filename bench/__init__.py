@@ -1,0 +1,1 @@
+"""Benchmark of the product against pandas and DuckDB on generated data (see run.py)."""
