@@ -29,6 +29,7 @@ from kundenwert.customers import (
     sort_customers,
 )
 from kundenwert.db import get_engine
+from kundenwert.db_errors import DATABASE_ERRORS, database_error_message
 from kundenwert.frames import Frames, data_version, load_frames
 from kundenwert.identity import probable_duplicates
 from kundenwert.journey import journey, journey_summary
@@ -236,6 +237,33 @@ def _journey(
     return journey(ds, start, end, steps), journey_summary(ds, start, end)
 
 
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=4, show_spinner=False)
+def _clv_fit(
+    url: str, version: str, basis_value: str, base_currency: str, end: date, unit: str
+) -> Any:
+    """:class:`kundenwert.clv.ClvFit`, or the reason (str) why the model cannot be fitted:
+    a failed fit is cached too, so thin data is not refitted on every rerun."""
+    from kundenwert.clv import NotEnoughDataError, fit, purchases
+
+    ds = _dataset(url, version, basis_value, base_currency)
+    try:
+        return fit(purchases(ds), end, "day" if unit == "day" else "week")
+    except NotEnoughDataError as error:
+        return str(error)
+
+
+@st.cache_resource(ttl=_CACHE_TTL, max_entries=2, show_spinner=False)
+def _predictions(
+    url: str, version: str, basis_value: str, base_currency: str, end: date
+) -> pl.DataFrame | str:
+    from kundenwert.clv import DAYS_PER_MONTH, predict_persons
+
+    fitted = _clv_fit(url, version, basis_value, base_currency, end, "week")
+    if isinstance(fitted, str):
+        return fitted
+    return predict_persons(fitted, 12 * DAYS_PER_MONTH / 7, months=12, monthly_discount=0.01)
+
+
 def _keys() -> tuple[str, str, str, str]:
     return database_url(), version(), basis().value, currency()
 
@@ -276,6 +304,19 @@ def load_journey(start: date, end: date, steps: int) -> tuple[pl.DataFrame, pl.D
     """:func:`kundenwert.journey.journey` (the flows) and its :func:`journey_summary`."""
     with st.spinner(tr("app.loading")):
         return _journey(*_keys(), start, end, steps)
+
+
+def load_clv_fit(calibration_end: date, time_unit: str = "week") -> Any:
+    """The CLV models fitted up to ``calibration_end`` (a ClvFit), or why not (str)."""
+    with st.spinner(tr("forecast.fitting"), show_time=True):
+        return _clv_fit(*_keys(), calibration_end, time_unit)
+
+
+def load_predictions() -> pl.DataFrame | str:
+    """Every buyer's p_alive, expected purchases and CLV over the next 12 months, fitted up
+    to today (:func:`kundenwert.clv.predict_persons`), or why there are none (str)."""
+    with st.spinner(tr("forecast.fitting"), show_time=True):
+        return _predictions(*_keys(), today())
 
 
 def load_dataset() -> Dataset:
@@ -667,6 +708,8 @@ def confirmation(
                 message = action()
             except ValueError as error:  # IdentityError and friends: a message for a person
                 flash(tr("common.error", message=str(error)), "error")
+            except DATABASE_ERRORS as error:  # full disk, read-only file: nothing was changed
+                flash(tr("common.error", message=database_error_message(error, lang())), "error")
             else:
                 st.session_state[_ROUND_KEY] = st.session_state.get(_ROUND_KEY, 0) + 1
                 if message:

@@ -646,7 +646,7 @@ class LexofficeConnector:
     def _customer(self, contact: Mapping[str, Any]) -> ContactRecord:
         try:
             record = contact_record(contact, self.app_url)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise InvalidResponseError(f"{TOOL}: unerwartetes Kontaktformat ({error})") from None
         self._known.add(record.source_contact_id)
         return record
@@ -685,7 +685,7 @@ class LexofficeConnector:
                     refunds.append(refund)
             contact_id = self._contact_of(invoice, work)
             work.add_order(order_record(invoice, contact_id, refunds, self.app_url))
-        except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+        except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as error:
             raise InvalidResponseError(
                 f"{TOOL}: Rechnung {invoice_id} hat ein unerwartetes Format ({error})"
             ) from None

@@ -630,7 +630,7 @@ class PayPalConnector:
                     abs(money_cents(info["transaction_amount"]) or 0),
                     reason,
                 ]
-            except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+            except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as error:
                 raise InvalidResponseError(
                     f"{TOOL}: Buchung {info.get('transaction_id')} hat ein unerwartetes Format "
                     f"({error!r})"

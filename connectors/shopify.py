@@ -585,7 +585,7 @@ class ShopifyConnector:
                     orders.append(order_record(item, shop))
                 contacts.pop(contact.source_contact_id, None)
                 contacts[contact.source_contact_id] = contact
-        except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as error:
             raise InvalidResponseError(
                 f"{TOOL}: unerwartetes Format in {name} ({error!r})"
             ) from None

@@ -405,13 +405,22 @@ class WooCommerceConnector:
     def _remember(self, customer: Mapping[str, Any]) -> ContactRecord:
         try:
             record = contact_from_customer(customer, self.client.shop_url)
-        except (KeyError, TypeError, ValueError) as error:
+            customer_id = int(customer["id"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise InvalidResponseError(f"{TOOL}: unerwartetes Kundenformat ({error})") from None
-        self._customers[int(customer["id"])] = record
+        self._customers[customer_id] = record
         return record
 
     def _contacts(self, orders: list[dict[str, Any]]) -> list[ContactRecord]:
         """The contact of every order of a page, one per contact id (the newest data wins)."""
+        try:
+            return self._order_contacts(orders)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise InvalidResponseError(
+                f"{TOOL}: Kundendaten einer Bestellung haben ein unerwartetes Format ({error!r})"
+            ) from None
+
+    def _order_contacts(self, orders: list[dict[str, Any]]) -> list[ContactRecord]:
         wanted = {int(o.get("customer_id") or 0) for o in orders} - {0}
         wanted -= self._customers.keys() | self._missing
         if wanted:
@@ -428,17 +437,17 @@ class WooCommerceConnector:
 
     def _order(self, order: Mapping[str, Any]) -> OrderRecord:
         dates: dict[int, datetime] = {}
-        if order.get("refunds"):
-            try:
-                for refund in self.client.refunds(int(order["id"])):
-                    moment = parse_gmt(refund.get("date_created_gmt"))
-                    if moment is not None:
-                        dates[int(refund["id"])] = moment
-            except NotFoundError:
-                pass  # no refunds endpoint: the order's modification date stands in
         try:
+            if order.get("refunds"):
+                try:
+                    for refund in self.client.refunds(int(order["id"])):
+                        moment = parse_gmt(refund.get("date_created_gmt"))
+                        if moment is not None:
+                            dates[int(refund["id"])] = moment
+                except NotFoundError:
+                    pass  # no refunds endpoint: the order's modification date stands in
             return order_record(order, dates, self.client.shop_url)
-        except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+        except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as error:
             raise InvalidResponseError(
                 f"{TOOL}: Bestellung {order.get('id')} hat ein unerwartetes Format ({error})"
             ) from None

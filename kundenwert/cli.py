@@ -22,8 +22,9 @@ import polars as pl
 
 from kundenwert.customers import Dataset, build_dataset, search_customers, sort_customers
 from kundenwert.db import get_engine
+from kundenwert.db_errors import DATABASE_ERRORS, database_error_message
 from kundenwert.frames import load_frames
-from kundenwert.preferences import load_test_rules
+from kundenwert.preferences import load_rfm_grid, load_test_rules
 from kundenwert.settings import MoneyBasis, get_settings
 
 
@@ -137,27 +138,14 @@ def customer_records(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[int, 
     return customers, by_source
 
 
-def _cents(text: str, option: str) -> int:
-    try:
-        return int(Decimal(text.strip().replace(",", ".")) * 100)
-    except ArithmeticError as error:
-        raise CliError(f"{option}: „{text}“ ist kein Betrag (z. B. 100 oder 99,50)") from error
-
-
 def filter_customers(ds: Dataset, args: argparse.Namespace) -> pl.DataFrame:
-    """The persons matching the list filters --search --country --city --source --min/max-value."""
+    """The persons matching --search and the shared filters (:mod:`kundenwert.cli_segments`)."""
+    from kundenwert.cli_segments import filter_persons
+
     customers = search_customers(ds.customers, args.search)
-    if args.country:
-        customers = customers.filter(pl.col("country") == args.country.upper())
-    if args.city:
-        customers = customers.filter(pl.col("city").str.to_lowercase() == args.city.lower())
-    if args.source:
-        people = ds.by_source.filter(pl.col("source_label") == args.source)["person_id"]
-        customers = customers.filter(pl.col("person_id").is_in(people.implode()))
-    if args.min_value is not None:
-        customers = customers.filter(pl.col("value") >= _cents(args.min_value, "--min-value"))
-    if args.max_value is not None:
-        customers = customers.filter(pl.col("value") <= _cents(args.max_value, "--max-value"))
+    persons = filter_persons(ds, args)
+    if persons is not None:
+        customers = customers.filter(pl.col("person_id").is_in(persons.implode()))
     return customers
 
 
@@ -262,11 +250,6 @@ def build_parser() -> argparse.ArgumentParser:
     cust.add_argument("--format", choices=("table", "csv", "json"), default="table")
     cust.add_argument("--basis", choices=[b.value for b in MoneyBasis], default=None)
     cust.add_argument("--search", default=None, help="part of name, company or e-mail")
-    cust.add_argument("--country", default=None, help="ISO code, e.g. DE")
-    cust.add_argument("--city", default=None)
-    cust.add_argument("--source", default=None, help="only persons with value in this source")
-    cust.add_argument("--min-value", default=None)
-    cust.add_argument("--max-value", default=None)
     cust.add_argument("--limit", type=int, default=None)
     cust.set_defaults(handler=_cmd_customers)
 
@@ -276,6 +259,21 @@ def build_parser() -> argparse.ArgumentParser:
     from kundenwert.cli_export import add_export_command
 
     add_export_command(sub)
+    from kundenwert.cli_clv import add_clv_commands
+
+    add_clv_commands(sub)
+    from kundenwert.cli_segments import add_segments_commands  # filters on the commands above
+
+    add_segments_commands(sub)
+    from kundenwert.cli_business import add_business_commands
+
+    add_business_commands(sub)
+    from kundenwert.cli_gdpr import add_gdpr_commands
+
+    add_gdpr_commands(sub)
+    from kundenwert.cli_auth import add_auth_commands
+
+    add_auth_commands(sub)
     return parser
 
 
@@ -500,13 +498,17 @@ def _range(args: argparse.Namespace) -> tuple[date, date]:
 
 
 def _kpi_dataset(args: argparse.Namespace) -> Dataset:
+    """The dataset narrowed to the persons of the filter options (all without any)."""
+    from kundenwert.cli_segments import filtered_dataset
+
     settings = get_settings()
-    return build_dataset(
+    ds = build_dataset(
         load_frames(settings.resolved_database_url),
         MoneyBasis(args.basis or settings.money_basis),
         settings.base_currency,
         load_test_rules(get_engine()),
     )
+    return filtered_dataset(ds, args)
 
 
 _KPI_AMOUNTS = ("revenue", "aov", "revenue_per_customer", "avg_ltv", "refunds")
@@ -534,16 +536,21 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     settings = get_settings()
     result = kpis(ds, start, end, settings.inactivity_days)
     previous = result.previous
+    from kundenwert.cli_business import business_json, print_business
+
+    business, business_before = business_json(ds, start, end)
     document = {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "currency": ds.base_currency,
         "basis": ds.basis.value,
         **_kpi_json(result),
+        **business,
         "previous": {
             "from": previous.start.isoformat(),
             "to": previous.end.isoformat(),
             **_kpi_json(previous),
+            **business_before,
         },
     }
     if args.format == "json":
@@ -561,6 +568,7 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
         change = result.change(name)
         trend = f"{change:+.1%}" if change is not None else "–"
         print(f"{name:<22} {value!s:>12} {before!s:>12}  {trend}")
+    print_business(business, business_before)
     return 0
 
 
@@ -646,7 +654,10 @@ def _cmd_rfm(args: argparse.Namespace) -> int:
         settings.base_currency,
         load_test_rules(get_engine()),
     )
-    result = score(ds, as_of, since=since)
+    from kundenwert.cli_segments import filter_persons
+
+    wanted = filter_persons(ds, args, as_of)  # scores stay ranked over everybody
+    result = score(ds, as_of, since=since, grid=load_rfm_grid(get_engine()), persons=wanted)
     cutoffs: dict[str, list[dict[str, Any]]] = {}
     for row in result.cutoffs.iter_rows(named=True):
         money = row["dimension"] == "monetary"
@@ -742,8 +753,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"Fehler: {error}", file=sys.stderr)
         return 2
+    except DATABASE_ERRORS as error:
+        print(f"Fehler: {database_error_message(error)}", file=sys.stderr)
+        return 3
     except BrokenPipeError:
         # the reader went away (`… | head`): stop quietly, as Unix tools do, and keep Python
         # from complaining again when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:  # e.g. the data directory is a file or not writable
+        print(f"Fehler: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 3

@@ -30,7 +30,7 @@ from kundenwert.export import (
     to_xlsx,
 )
 from kundenwert.frames import load_frames
-from kundenwert.preferences import load_test_rules
+from kundenwert.preferences import load_rfm_grid, load_test_rules
 from kundenwert.settings import MoneyBasis, get_settings
 
 
@@ -48,7 +48,8 @@ def _rfm_segments(ds: Any, wanted: str | None, needed: bool, lang: str) -> pl.Da
         if key is None:
             known = ", ".join(f"{SEGMENT_LABELS_DE[s]} ({s})" for s in SEGMENTS)
             raise CliError(f"Unbekanntes RFM-Segment „{wanted}“; bekannt: {known}")
-    persons = score(ds, datetime.now(ZoneInfo(BUSINESS_ZONE)).date()).persons
+    today = datetime.now(ZoneInfo(BUSINESS_ZONE)).date()
+    persons = score(ds, today, grid=load_rfm_grid(get_engine())).persons
     if key is not None:
         persons = persons.filter(pl.col("segment") == key)
     labels = SEGMENT_LABELS_DE if lang == "de" else {s: s for s in SEGMENTS}
@@ -74,11 +75,6 @@ def _write_whole(path: Path, data: bytes) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    if args.segment:
-        raise CliError(
-            "Gespeicherte Segmente gibt es noch nicht; --rfm-segment oder die Filter "
-            "(--country, --city, --source, --min-value, --max-value, --search) verwenden"
-        )
     path = Path(args.output)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -99,14 +95,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         settings.base_currency,
         load_test_rules(get_engine()),
     )
-    customers = filter_customers(ds, args)
-    segments = _rfm_segments(ds, args.rfm_segment, "rfm_segment" in columns, lang)
+    customers = filter_customers(ds, args)  # --rfm-segment and --segment included
+    segments = _rfm_segments(ds, None, "rfm_segment" in columns, lang)
     if segments is not None:
-        # with --rfm-segment only that segment's persons; otherwise unscored persons stay, blank
-        if args.rfm_segment:
-            customers = customers.join(segments, on="person_id", how="inner")
-        else:
-            customers = customers.join(segments, on="person_id", how="left")
+        # unscored persons stay, with a blank segment
+        customers = customers.join(segments, on="person_id", how="left")
     sort = args.sort
     try:
         customers = sort_customers(customers, sort.lstrip("-"), sort.startswith("-"))
@@ -144,12 +137,6 @@ def add_export_command(sub: Any) -> None:
     export.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help="headers/dialect")
     export.add_argument("--basis", choices=[b.value for b in MoneyBasis], default=None)
     export.add_argument("--sort", default="-value", help="column, '-' for descending: -value")
+    # the filters, --rfm-segment and --segment included: kundenwert.cli_segments
     export.add_argument("--search", default=None, help="part of name, company or e-mail")
-    export.add_argument("--country", default=None, help="ISO code, e.g. DE")
-    export.add_argument("--city", default=None)
-    export.add_argument("--source", default=None, help="only persons with value in this source")
-    export.add_argument("--min-value", default=None)
-    export.add_argument("--max-value", default=None)
-    export.add_argument("--rfm-segment", default=None, help="e.g. Champions or 'Gefährdet'")
-    export.add_argument("--segment", default=None, help="saved segment (not available yet)")
     export.set_defaults(handler=_cmd_export)

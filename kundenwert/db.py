@@ -59,7 +59,7 @@ def alembic_config(engine: Engine) -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates it on an empty database)."""
-    command.upgrade(alembic_config(engine), "heads")
+    command.upgrade(alembic_config(engine), "head")
 
 
 @lru_cache(maxsize=4)

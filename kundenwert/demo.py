@@ -40,6 +40,7 @@ from sqlmodel import Session, col, select
 from kundenwert.db import session_scope
 from kundenwert.identity import normalise_email
 from kundenwert.ingest import get_or_create_source, ingest
+from kundenwert.inputs import add_demo_inputs
 from kundenwert.models import Contact, Order, OrderItem, Refund, Setting, Source
 from kundenwert.rates import is_ecb_working_day, store_rates
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
@@ -1520,6 +1521,7 @@ def fill_demo(
             done += count
         report(0.9, "Wechselkurse …")
         new_rates = store_rates(session, data.rates)
+        add_demo_inputs(session, data.start, data.today, seed)  # Kennzahlen page
         session.merge(Setting(key=DEMO_SETTING_KEY, value_json="true"))
         session.flush()
         summary = _summarise(session, source_ids, new_rates)

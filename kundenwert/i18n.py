@@ -42,6 +42,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.sources": {"de": "Datenquellen", "en": "Data sources"},
     "nav.settings": {"de": "Einstellungen", "en": "Settings"},
     "nav.quality": {"de": "Datenqualität", "en": "Data quality"},
+    "nav.section_analysis": {"de": "Auswertung", "en": "Analysis"},
+    "nav.section_people": {"de": "Personen", "en": "People"},
+    "nav.section_data": {"de": "Daten", "en": "Data"},
     "sidebar.language": {"de": "Sprache / Language", "en": "Sprache / Language"},
     "sidebar.basis": {"de": "Wertbasis", "en": "Value basis"},
     "sidebar.basis_help": {
@@ -1186,12 +1189,1047 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.Hibernating": {"de": "Im Winterschlaf", "en": "Hibernating"},
     "segment.Lost": {"de": "Verloren", "en": "Lost"},
     # --- Filter und gespeicherte Segmente ---------------------------------------------------
+    "segments.error.operator": {
+        "de": "Feld „{field}“: der Vergleich „{op}“ passt nicht zu diesem Feld",
+        "en": "Field “{field}”: the comparison “{op}” does not fit this field",
+    },
+    "segments.error.between": {
+        "de": "Feld „{field}“: „zwischen“ braucht einen Von- und einen Bis-Wert",
+        "en": "Field “{field}”: “between” needs a from and a to value",
+    },
+    "segments.error.empty": {
+        "de": "Feld „{field}“: bitte einen Wert angeben",
+        "en": "Field “{field}”: please enter a value",
+    },
+    "segments.error.number": {
+        "de": "Feld „{field}“: „{value}“ ist keine ganze Zahl",
+        "en": "Field “{field}”: “{value}” is not a whole number",
+    },
+    "segments.error.day": {
+        "de": "Feld „{field}“: „{value}“ ist kein Datum (JJJJ-MM-TT)",
+        "en": "Field “{field}”: “{value}” is not a date (YYYY-MM-DD)",
+    },
+    "segments.error.invalid": {
+        "de": "Segment-Definition ungültig bei {where}: {problem}",
+        "en": "Invalid segment definition at {where}: {problem}",
+    },
+    "segments.error.rfm_segment": {
+        "de": "Unbekanntes RFM-Segment „{value}“; bekannt: {known}",
+        "en": "Unknown RFM segment “{value}”; known: {known}",
+    },
+    "segments.error.no_clv": {
+        "de": "Der prognostizierte Kundenwert (CLV) lässt sich mit diesen Daten nicht "
+        "berechnen: zu wenige Personen mit Wiederkäufen (siehe Seite Prognose)",
+        "en": "The predicted customer value (CLV) cannot be computed from these data: too few "
+        "persons with repeat purchases (see the Forecast page)",
+    },
+    "segments.error.name_empty": {
+        "de": "Bitte einen Namen für das Segment angeben",
+        "en": "Please give the segment a name",
+    },
+    "segments.error.name_long": {
+        "de": "Der Name ist zu lang (höchstens {limit} Zeichen)",
+        "en": "The name is too long (at most {limit} characters)",
+    },
+    "segments.error.unknown": {
+        "de": "Kein gespeichertes Segment „{name}“; vorhanden: {known}",
+        "en": "No saved segment “{name}”; saved: {known}",
+    },
+    "segments.error.duplicate": {
+        "de": "Ein Segment „{name}“ gibt es schon; bitte einen anderen Namen wählen",
+        "en": "A segment “{name}” already exists; please choose another name",
+    },
+    "nav.segments": {
+        "de": "Segmente",
+        "en": "Segments",
+    },
+    "filter.title": {
+        "de": "Filter",
+        "en": "Filter",
+    },
+    "filter.all": {
+        "de": "alle",
+        "en": "all",
+    },
+    "filter.segment": {
+        "de": "Gespeichertes Segment",
+        "en": "Saved segment",
+    },
+    "filter.no_segment": {
+        "de": "– kein Segment –",
+        "en": "– no segment –",
+    },
+    "filter.segment_help": {
+        "de": "Nur die Personen dieses Segments (Seite „Segmente“); die Filter darunter grenzen "
+        "weiter ein.",
+        "en": "Only the persons of this segment (page “Segments”); the filters below narrow it "
+        "further.",
+    },
+    "filter.segment_gone": {
+        "de": "Das Segment „{name}“ gibt es nicht mehr; es wird nicht angewendet.",
+        "en": "The segment “{name}” no longer exists; it is not applied.",
+    },
+    "filter.country": {
+        "de": "Land",
+        "en": "Country",
+    },
+    "filter.city": {
+        "de": "Stadt",
+        "en": "City",
+    },
+    "filter.product": {
+        "de": "Gekauftes Produkt",
+        "en": "Product bought",
+    },
+    "filter.source": {
+        "de": "Quelle",
+        "en": "Source",
+    },
+    "filter.band": {
+        "de": "Kundenwert-Klasse",
+        "en": "Value band",
+    },
+    "filter.band.top1": {
+        "de": "Top 1 % ({persons})",
+        "en": "Top 1 % ({persons})",
+    },
+    "filter.band.top10": {
+        "de": "Top 10 % ({persons})",
+        "en": "Top 10 % ({persons})",
+    },
+    "filter.band.top20": {
+        "de": "Top 20 % ({persons})",
+        "en": "Top 20 % ({persons})",
+    },
+    "filter.band.rest": {
+        "de": "Übrige ({persons})",
+        "en": "Rest ({persons})",
+    },
+    "filter.band_help": {
+        "de": "Rang nach Kundenwert über die ganze Historie unter allen Personen mit einer "
+        "gezählten Bestellung; „Übrige“ sind alle anderen.",
+        "en": "Rank by all-time customer value among all persons with a counted order; “Rest” is "
+        "everybody else.",
+    },
+    "filter.min": {
+        "de": "Kundenwert ab ({currency})",
+        "en": "Value from ({currency})",
+    },
+    "filter.max": {
+        "de": "bis ({currency})",
+        "en": "to ({currency})",
+    },
+    "filter.since": {
+        "de": "**Kunde seit** (erste Bestellung)",
+        "en": "**Customer since** (first order)",
+    },
+    "filter.reset": {
+        "de": "Filter zurücksetzen",
+        "en": "Reset filter",
+    },
+    "filter.bad_param": {
+        "de": "Filter „{param}“: „{value}“ ist nicht lesbar und wird ignoriert.",
+        "en": "Filter “{param}”: “{value}” cannot be read and is ignored.",
+    },
+    "filter.active": {
+        "de": "Gefiltert: alle Zahlen dieser Seite zählen {persons} von {total} Personen.",
+        "en": "Filtered: every figure on this page counts {persons} of {total} persons.",
+    },
+    "segments.caption": {
+        "de": "Ein Segment ist eine gespeicherte Auswahl von Personen: Bedingungen auf jedes "
+        "Kundenmerkmal, verknüpft mit „alle“ oder „eine“. Auf jeder Analyse-Seite im Filter "
+        "wählbar; Kundenwert {basis}, alle Historie.",
+        "en": "A segment is a saved selection of persons: conditions on any customer field, joined "
+        "with “all” or “any”. Selectable in the filter of every analytics page; customer value "
+        "{basis}, all history.",
+    },
+    "segments.edit": {
+        "de": "Segment bearbeiten",
+        "en": "Edit segment",
+    },
+    "segments.new": {
+        "de": "– neues Segment –",
+        "en": "– new segment –",
+    },
+    "segments.name": {
+        "de": "Name",
+        "en": "Name",
+    },
+    "segments.match": {
+        "de": "Verknüpfung",
+        "en": "Combine",
+    },
+    "segments.match.all": {
+        "de": "alle Bedingungen",
+        "en": "all conditions",
+    },
+    "segments.match.any": {
+        "de": "mindestens eine",
+        "en": "any condition",
+    },
+    "segments.conditions": {
+        "de": "Bedingungen",
+        "en": "Conditions",
+    },
+    "segments.conditions_help": {
+        "de": "Eine Zeile je Bedingung. Beträge in {currency} (z. B. 99,50), Daten als JJJJ-MM-TT, "
+        "mehrere Werte mit Komma; „in den letzten N Tagen“: N als Wert; „zwischen“: Von und Bis.",
+        "en": "One row per condition. Amounts in {currency} (e.g. 99.50), dates as YYYY-MM-DD, "
+        "several values separated by commas; “in the last N days”: N as the value; “between”: "
+        "from and to.",
+    },
+    "segments.facets_kept": {
+        "de": "Dieses Segment enthält außerdem Filter (Facetten), die beim Speichern erhalten "
+        "bleiben.",
+        "en": "This segment also holds filters (facets) that are kept when it is saved.",
+    },
+    "segments.col.field": {
+        "de": "Feld",
+        "en": "Field",
+    },
+    "segments.col.op": {
+        "de": "Vergleich",
+        "en": "Comparison",
+    },
+    "segments.col.value": {
+        "de": "Wert",
+        "en": "Value",
+    },
+    "segments.col.to": {
+        "de": "bis (bei „zwischen“)",
+        "en": "to (for “between”)",
+    },
+    "segments.row": {
+        "de": "Zeile {row}: {message}",
+        "en": "Row {row}: {message}",
+    },
+    "segments.incomplete": {
+        "de": "Zeile {row}: bitte Feld und Vergleich wählen",
+        "en": "Row {row}: please choose a field and a comparison",
+    },
+    "segments.preview": {
+        "de": "Vorschau",
+        "en": "Preview",
+    },
+    "segments.persons": {
+        "de": "Personen",
+        "en": "Persons",
+    },
+    "segments.value": {
+        "de": "Kundenwert ({basis})",
+        "en": "Customer value ({basis})",
+    },
+    "segments.no_conditions": {
+        "de": "Noch keine Bedingung: das Segment umfasst alle Personen.",
+        "en": "No condition yet: the segment holds every person.",
+    },
+    "segments.save": {
+        "de": "Speichern",
+        "en": "Save",
+    },
+    "segments.saved": {
+        "de": "Segment „{name}“ gespeichert.",
+        "en": "Segment “{name}” saved.",
+    },
+    "segments.delete": {
+        "de": "Löschen",
+        "en": "Delete",
+    },
+    "segments.delete_question": {
+        "de": "Segment „{name}“ wirklich löschen? Die Daten der Personen bleiben unverändert.",
+        "en": "Really delete the segment “{name}”? The persons' data stay unchanged.",
+    },
+    "segments.deleted": {
+        "de": "Segment „{name}“ gelöscht.",
+        "en": "Segment “{name}” deleted.",
+    },
+    "segments.saved_title": {
+        "de": "Gespeicherte Segmente",
+        "en": "Saved segments",
+    },
+    "segments.none_saved": {
+        "de": "Noch keine gespeicherten Segmente.",
+        "en": "No saved segments yet.",
+    },
+    "segments.col.updated": {
+        "de": "Geändert",
+        "en": "Changed",
+    },
+    "segments.field.country": {
+        "de": "Land (ISO-Code)",
+        "en": "Country (ISO code)",
+    },
+    "segments.field.city": {
+        "de": "Stadt",
+        "en": "City",
+    },
+    "segments.field.product": {
+        "de": "Gekauftes Produkt",
+        "en": "Product bought",
+    },
+    "segments.field.source": {
+        "de": "Quelle",
+        "en": "Source",
+    },
+    "segments.field.rfm_segment": {
+        "de": "RFM-Segment",
+        "en": "RFM segment",
+    },
+    "segments.field.value": {
+        "de": "Kundenwert",
+        "en": "Customer value",
+    },
+    "segments.field.orders": {
+        "de": "Bestellungen",
+        "en": "Orders",
+    },
+    "segments.field.clv": {
+        "de": "Prognostizierter Kundenwert",
+        "en": "Predicted value",
+    },
+    "segments.field.first_order": {
+        "de": "Erste Bestellung",
+        "en": "First order",
+    },
+    "segments.field.last_order": {
+        "de": "Letzte Bestellung",
+        "en": "Last order",
+    },
+    "segments.op.is": {
+        "de": "ist",
+        "en": "is",
+    },
+    "segments.op.is_not": {
+        "de": "ist nicht",
+        "en": "is not",
+    },
+    "segments.op.contains": {
+        "de": "enthält",
+        "en": "contains",
+    },
+    "segments.op.gt": {
+        "de": "größer als / nach",
+        "en": "greater than / after",
+    },
+    "segments.op.lt": {
+        "de": "kleiner als / vor",
+        "en": "less than / before",
+    },
+    "segments.op.between": {
+        "de": "zwischen",
+        "en": "between",
+    },
+    "segments.op.in_last_days": {
+        "de": "in den letzten N Tagen",
+        "en": "in the last N days",
+    },
     # --- RFM: Klick auf Zellen, Raster, Spaltenwahl -----------------------------------------
+    "rfm.grid_hint": {
+        "de": "Klick auf eine Zelle zeigt ihre Personen unten; ein Klick auf eine Zeile der "
+        "Segmente zeigt das ganze Segment.",
+        "en": "Click a cell to list its persons below; click a row of the segment table for the "
+        "whole segment.",
+    },
+    "rfm.cell_click": {"de": "Klicken: Personen anzeigen", "en": "Click: show the persons"},
+    "rfm.summary_hint": {
+        "de": "Eine Zeile anklicken: die Personen dieses Segments erscheinen unten.",
+        "en": "Click a row to list the persons of that segment below.",
+    },
+    "rfm.persons_title": {"de": "Personen", "en": "Persons"},
+    "rfm.cell_persons": {
+        "de": "Zelle R {r} · FM {fm} ({segment}): {persons} Personen, Wert {value} ({basis})",
+        "en": "Cell R {r} · FM {fm} ({segment}): {persons} persons, value {value} ({basis})",
+    },
+    "rfm.segment_persons_value": {
+        "de": "Segment {segment}: {persons} Personen, Wert {value} ({basis})",
+        "en": "Segment {segment}: {persons} persons, value {value} ({basis})",
+    },
+    "rfm.focus_empty": {
+        "de": "Hier ist niemand. Eine andere Zelle oder ein anderes Segment wählen.",
+        "en": "Nobody is here. Choose another cell or segment.",
+    },
+    "rfm.cell_filename": {"de": "rfm-zelle-R{r}-FM{fm}", "en": "rfm-cell-R{r}-FM{fm}"},
+    "rfm.segment_filename": {"de": "rfm-{segment}", "en": "rfm-{segment}"},
+    "rfm.not_scored": {"de": "(noch ohne Kauf)", "en": "(no purchase yet)"},
+    "rfm.move_title": {"de": "Wechsel zwischen Segmenten", "en": "Moves between segments"},
+    "rfm.move_caption": {
+        "de": "Segment jeder Person an zwei Tagen (jeweils alle Bestellungen bis zu diesem Tag); "
+        "gezeigt werden nur Personen, deren Segment sich geändert hat.",
+        "en": "Each person's segment on two days (all orders up to each day); only persons "
+        "whose segment changed are shown.",
+    },
+    "rfm.move_from": {"de": "Segment am", "en": "Segment on"},
+    "rfm.move_to": {"de": "verglichen mit", "en": "compared with"},
+    "rfm.move_order": {
+        "de": "Der erste Tag muss vor dem zweiten liegen.",
+        "en": "The first day must come before the second.",
+    },
+    "rfm.move_none": {
+        "de": "Zwischen {before} und {after} hat niemand das Segment gewechselt.",
+        "en": "Nobody changed segment between {before} and {after}.",
+    },
+    "rfm.col_before": {"de": "Segment am {day}", "en": "Segment on {day}"},
+    "rfm.col_after": {"de": "Segment am {day}", "en": "Segment on {day}"},
+    "rfm.move_hint": {
+        "de": "Eine Zeile anklicken: wer diesen Wechsel gemacht hat.",
+        "en": "Click a row to see who made this move.",
+    },
+    "rfm.move_persons": {
+        "de": "{persons} Personen von {before} nach {after}",
+        "en": "{persons} persons from {before} to {after}",
+    },
+    "export.columns": {"de": "Spalten der Datei", "en": "Columns of the file"},
+    "export.columns_help": {
+        "de": "Reihenfolge wie gewählt. Beträge in der Basiswährung, Daten als deutscher "
+        "Kalendertag.",
+        "en": "In the order chosen. Amounts in the base currency, dates as the German "
+        "calendar day.",
+    },
+    "export.csv_excel": {"de": "Excel-CSV", "en": "Excel CSV"},
+    "export.csv_plain": {"de": "CSV (UTF-8, Komma)", "en": "CSV (UTF-8, comma)"},
+    "export.xlsx": {"de": "Excel (.xlsx)", "en": "Excel (.xlsx)"},
+    "export.csv_excel_help": {
+        "de": "{count} Personen; öffnet sich per Doppelklick in Excel (Semikolon, 1234,56).",
+        "en": "{count} persons; opens in Excel with a double click.",
+    },
+    "export.csv_plain_help": {
+        "de": "{count} Personen; für Programme: Komma, Dezimalpunkt, ISO-Datum.",
+        "en": "{count} persons; for programs: commas, decimal points, ISO dates.",
+    },
+    "export.xlsx_help": {
+        "de": "{count} Personen als Excel-Arbeitsmappe (Zahlen und Datumszellen).",
+        "en": "{count} persons as an Excel workbook (numbers and date cells).",
+    },
+    "export.no_columns": {
+        "de": "Mindestens eine Spalte wählen.",
+        "en": "Choose at least one column.",
+    },
+    "export.count": {"de": "{count} Personen in der Datei", "en": "{count} persons in the file"},
+    "export.customers_stem": {"de": "kunden", "en": "customers"},
+    "export.matrix_stem": {"de": "kundenmatrix", "en": "customer-matrix"},
+    "rfm_grid.title": {"de": "RFM-Raster", "en": "RFM grid"},
+    "rfm_grid.caption": {
+        "de": "Welches Segment jede Zelle aus R (Zeile, 5 = kürzlich) und FM (Spalte, 5 = oft "
+        "und viel) bekommt. Jede Zelle gehört zu genau einem Segment; gilt für die RFM-Seite, "
+        "den Befehl rfm und export --rfm-segment.",
+        "en": "Which segment each cell of R (row, 5 = recent) and FM (column, 5 = often and "
+        "much) belongs to. Every cell belongs to exactly one segment; used by the RFM page, "
+        "the rfm command and export --rfm-segment.",
+    },
+    "rfm_grid.r": {"de": "R", "en": "R"},
+    "rfm_grid.fm": {"de": "FM {fm}", "en": "FM {fm}"},
+    "rfm_grid.cell": {"de": "R {r} · FM {fm}", "en": "R {r} · FM {fm}"},
+    "rfm_grid.save": {"de": "Raster speichern", "en": "Save grid"},
+    "rfm_grid.saved": {"de": "RFM-Raster gespeichert.", "en": "RFM grid saved."},
+    "rfm_grid.incomplete": {
+        "de": "Nicht gespeichert: diese Zellen haben kein Segment: {cells}. Jeder Zelle ein "
+        "Segment zuordnen.",
+        "en": "Not saved: these cells have no segment: {cells}. Give every cell a segment.",
+    },
+    "rfm_grid.unused": {
+        "de": "Ohne Zelle (bleiben leer): {segments}",
+        "en": "Without a cell (stay empty): {segments}",
+    },
+    "rfm_grid.reset": {"de": "Auf Standard zurücksetzen", "en": "Reset to default"},
+    "rfm_grid.reset_done": {
+        "de": "RFM-Raster auf den Standard zurückgesetzt.",
+        "en": "RFM grid reset to the default.",
+    },
     # --- Kennzahlen und Eingaben (Kosten, Besucher, Umfragen) -------------------------------
+    "nav.business": {"de": "Kennzahlen", "en": "Business KPIs"},
+    "business.missing.costs": {
+        "de": "Kosten fehlen für {months}",
+        "en": "Costs missing for {months}",
+    },
+    "business.missing.rates": {
+        "de": "Wechselkurs für die Kosten fehlt für {months}",
+        "en": "Exchange rate for the costs missing for {months}",
+    },
+    "business.missing.visitors": {
+        "de": "Besucherzahlen fehlen für {months}",
+        "en": "Visitor numbers missing for {months}",
+    },
+    "business.missing.visitors_zero": {
+        "de": "Keine Besucher im Zeitraum eingetragen (0)",
+        "en": "Zero visitors entered for the range",
+    },
+    "business.missing.survey": {
+        "de": "Keine Umfrageantworten im Zeitraum",
+        "en": "No survey answers in the range",
+    },
+    "business.missing.margin": {
+        "de": "Deckungsbeitrag (Marge in %) ist nicht eingestellt",
+        "en": "Contribution margin (%) is not set",
+    },
+    "business.missing.new_customers": {
+        "de": "Keine Neukunden im Zeitraum",
+        "en": "No new customers in the range",
+    },
+    "business.missing.churn": {
+        "de": "Abwanderungsrate ist 0 oder ohne aktive Kunden nicht bestimmbar",
+        "en": "Churn rate is 0 or cannot be determined without active customers",
+    },
+    "business.missing.subscribers": {
+        "de": "Vor 30 Tagen gab es keine laufenden Abos",
+        "en": "There were no running subscriptions 30 days earlier",
+    },
+    "business.missing.customers": {
+        "de": "Keine Kunden im Zeitraum",
+        "en": "No customers in the range",
+    },
+    "inputs.report": {
+        "de": "{rows} Zeilen gelesen: {added} neu, {updated} aktualisiert.",
+        "en": "{rows} rows read: {added} new, {updated} updated.",
+    },
+    "inputs.report_unmatched": {
+        "de": "{count} E-Mail-Adressen gehören zu keinem Kunden (trotzdem gespeichert):",
+        "en": "{count} e-mail addresses belong to no customer (stored anyway):",
+    },
+    "inputs.error.more": {"de": "… und {count} weitere", "en": "… and {count} more"},
+    "inputs.error.empty": {"de": "Pflichtfeld ist leer", "en": "required cell is empty"},
+    "inputs.error.bad_value": {"de": "'{value}' ist ungültig", "en": "'{value}' is invalid"},
+    "inputs.error.columns": {
+        "de": "Pflichtspalten fehlen: {missing}. Gefundene Spalten: {found}.",
+        "en": "Required columns missing: {missing}. Columns found: {found}.",
+    },
+    "inputs.error.no_rows": {
+        "de": "Die Datei enthält keine Datenzeilen.",
+        "en": "The file has no data rows.",
+    },
+    "inputs.error.bad_cost_kind": {
+        "de": "'{value}' ist keine Kostenart (Marketing oder Vertrieb)",
+        "en": "'{value}' is not a cost kind (marketing or sales)",
+    },
+    "inputs.error.negative": {
+        "de": "Betrag/Anzahl darf nicht negativ sein",
+        "en": "amount/count must not be negative",
+    },
+    "inputs.error.bad_count": {
+        "de": "'{value}' ist keine ganze Zahl",
+        "en": "'{value}' is not a whole number",
+    },
+    "inputs.error.bad_nps": {
+        "de": "'{value}' ist kein NPS-Wert (0 bis 10)",
+        "en": "'{value}' is not an NPS score (0 to 10)",
+    },
+    "inputs.error.bad_csat": {
+        "de": "'{value}' ist kein CSAT-Wert (1 bis 5)",
+        "en": "'{value}' is not a CSAT score (1 to 5)",
+    },
+    "inputs.error.no_score": {
+        "de": "weder NPS noch CSAT angegeben",
+        "en": "neither NPS nor CSAT given",
+    },
+    "inputs.error.duplicate": {
+        "de": "dieselbe Angabe steht schon in Zeile {other}",
+        "en": "the same entry is already in row {other}",
+    },
+    "inputs.error.kind": {
+        "de": "Unbekannte Art '{kind}' (costs, visitors oder survey)",
+        "en": "Unknown kind '{kind}' (costs, visitors or survey)",
+    },
+    "inputs.error.channel": {"de": "Kanal fehlt", "en": "Channel is missing"},
+    "biz.no_orders": {
+        "de": "Noch keine Bestellungen: Die Kennzahlen erscheinen nach dem ersten Import. "
+        "Kosten, Besucher und Umfragen können schon erfasst werden.",
+        "en": "No orders yet: the KPIs appear after the first import. Costs, visitors and "
+        "surveys can be entered already.",
+    },
+    "biz.section.acquisition": {"de": "Neukundengewinnung", "en": "Acquisition"},
+    "biz.section.subscriptions": {"de": "Abos", "en": "Subscriptions"},
+    "biz.section.customers": {"de": "Kundenbindung und Wert", "en": "Retention and value"},
+    "biz.section.satisfaction": {"de": "Zufriedenheit", "en": "Satisfaction"},
+    "biz.kpi.cac": {"de": "CAC", "en": "CAC"},
+    "biz.kpi.cac_help": {
+        "de": "Kosten für Neukundengewinnung: (Marketing- + Vertriebskosten im Zeitraum) / "
+        "Neukunden im Zeitraum. Angebrochene Monate anteilig nach Tagen.",
+        "en": "Customer acquisition cost: (marketing + sales costs in the range) / new "
+        "customers in the range. Partial months by their share of days.",
+    },
+    "biz.kpi.marketing_costs": {"de": "Marketingkosten", "en": "Marketing costs"},
+    "biz.kpi.marketing_costs_help": {
+        "de": "Eingetragene Marketingkosten im Zeitraum.",
+        "en": "Marketing costs entered for the range.",
+    },
+    "biz.kpi.sales_costs": {"de": "Vertriebskosten", "en": "Sales costs"},
+    "biz.kpi.sales_costs_help": {
+        "de": "Eingetragene Vertriebskosten im Zeitraum.",
+        "en": "Sales costs entered for the range.",
+    },
+    "biz.kpi.visitors": {"de": "Besucher", "en": "Visitors"},
+    "biz.kpi.visitors_help": {
+        "de": "Eingetragene Website-Besucher im Zeitraum.",
+        "en": "Website visitors entered for the range.",
+    },
+    "biz.kpi.conversion_rate": {"de": "Konversionsrate", "en": "Conversion rate"},
+    "biz.kpi.conversion_rate_help": {
+        "de": "Neukunden im Zeitraum / Besucher im Zeitraum.",
+        "en": "New customers in the range / visitors in the range.",
+    },
+    "biz.kpi.mrr": {"de": "MRR", "en": "MRR"},
+    "biz.kpi.mrr_help": {
+        "de": "Monatlich wiederkehrender Umsatz am letzten Tag: laufende Abos auf einen Monat "
+        "umgerechnet, netto ohne USt. Abos werden aus den Abo-Zahlungen abgeleitet (gleiche "
+        "Person, Quelle und Produkt; Intervall aus den Zahlungsabständen).",
+        "en": "Monthly recurring revenue on the last day: running subscriptions normalised to "
+        "one month, net of VAT. Subscriptions are derived from subscription payments (same "
+        "person, source and product; interval from the gaps between payments).",
+    },
+    "biz.kpi.arr": {"de": "ARR", "en": "ARR"},
+    "biz.kpi.arr_help": {"de": "12 × MRR.", "en": "12 × MRR."},
+    "biz.kpi.subscriber_churn_30d": {
+        "de": "Abo-Kündigungsrate (30 Tage)",
+        "en": "Subscriber churn (30 days)",
+    },
+    "biz.kpi.subscriber_churn_30d_help": {
+        "de": "Abonnenten 30 Tage vor dem Ende des Zeitraums, die am Ende kein laufendes Abo "
+        "mehr haben / Abonnenten 30 Tage vor dem Ende.",
+        "en": "Subscribers 30 days before the end of the range without a running subscription "
+        "at the end / subscribers 30 days before the end.",
+    },
+    "biz.kpi.customer_churn_12m": {
+        "de": "Abwanderungsrate (12 Monate)",
+        "en": "Churn rate (12 months)",
+    },
+    "biz.kpi.customer_churn_12m_help": {
+        "de": "In den 12 Monaten bis zum Ende verlorene Kunden / durchschnittliche Zahl aktiver "
+        "Kunden in diesen Monaten.",
+        "en": "Customers lost in the 12 months up to the end / average number of active "
+        "customers in those months.",
+    },
+    "biz.kpi.active_customers": {"de": "Aktive Kunden", "en": "Active customers"},
+    "biz.kpi.active_customers_help": {
+        "de": "Am letzten Tag: eine gezählte Bestellung im Inaktivitätsfenster davor oder ein "
+        "laufendes Abo.",
+        "en": "On the last day: a counted order in the inactivity window before it or a "
+        "running subscription.",
+    },
+    "biz.kpi.repurchase_rate": {"de": "Wiederkaufrate", "en": "Repurchase rate"},
+    "biz.kpi.repurchase_rate_help": {
+        "de": "Kunden des Zeitraums, die bis zu seinem Ende an mindestens zwei Tagen gekauft "
+        "haben / Kunden des Zeitraums.",
+        "en": "Customers of the range who bought on at least two days up to its end / "
+        "customers of the range.",
+    },
+    "biz.kpi.avg_lifetime_years": {
+        "de": "Ø Kundenlebensdauer (Jahre)",
+        "en": "Avg. lifetime (years)",
+    },
+    "biz.kpi.avg_lifetime_years_help": {
+        "de": "1 / Abwanderungsrate (12 Monate).",
+        "en": "1 / churn rate (12 months).",
+    },
+    "biz.kpi.clv_formula": {"de": "CLV (Formel)", "en": "CLV (formula)"},
+    "biz.kpi.clv_formula_help": {
+        "de": "Ø Deckungsbeitrag je Bestellung × Bestellungen je Kunde und Jahr × Lebensdauer − "
+        "CAC. Bestellwert und Bestellungen aus den 12 Monaten bis zum Ende, Marge aus der "
+        "Einstellung unten.",
+        "en": "Avg. contribution margin per order × orders per customer and year × lifetime − "
+        "CAC. Order value and orders from the 12 months up to the end, margin from the "
+        "setting below.",
+    },
+    "biz.kpi.nps": {"de": "NPS", "en": "NPS"},
+    "biz.kpi.nps_help": {
+        "de": "% Promotoren (9–10) − % Kritiker (0–6) der Antworten im Zeitraum.",
+        "en": "% promoters (9–10) − % detractors (0–6) of the answers in the range.",
+    },
+    "biz.kpi.csat": {"de": "CSAT", "en": "CSAT"},
+    "biz.kpi.csat_help": {
+        "de": "Anteil der Antworten 4 oder 5 (Skala 1–5) im Zeitraum.",
+        "en": "Share of answers 4 or 5 (scale 1–5) in the range.",
+    },
+    "biz.previous": {"de": "Vorperiode: {value}", "en": "Previous period: {value}"},
+    "biz.missing_title": {
+        "de": "Für einige Kennzahlen fehlen Eingaben:",
+        "en": "Some figures lack inputs:",
+    },
+    "biz.trend_title": {"de": "Monatlicher Verlauf", "en": "Monthly trend"},
+    "biz.chart.cac": {"de": "CAC je Monat ({currency})", "en": "CAC per month ({currency})"},
+    "biz.chart.conversion": {"de": "Konversionsrate je Monat", "en": "Conversion rate per month"},
+    "biz.chart.active": {
+        "de": "Aktive Kunden am Monatsende",
+        "en": "Active customers at month end",
+    },
+    "biz.mrr_title": {"de": "MRR-Bewegungen ({currency})", "en": "MRR movements ({currency})"},
+    "biz.series.new_mrr": {"de": "Neu", "en": "New"},
+    "biz.series.expansion_mrr": {"de": "Erweiterung", "en": "Expansion"},
+    "biz.series.contraction_mrr": {"de": "Verkleinerung", "en": "Contraction"},
+    "biz.series.churned_mrr": {"de": "Gekündigt", "en": "Churned"},
+    "biz.series.mrr": {"de": "MRR", "en": "MRR"},
+    "biz.nps_title": {"de": "NPS-Aufteilung", "en": "NPS breakdown"},
+    "biz.nps.promoters": {"de": "Promotoren (9–10)", "en": "Promoters (9–10)"},
+    "biz.nps.passives": {"de": "Passive (7–8)", "en": "Passives (7–8)"},
+    "biz.nps.detractors": {"de": "Kritiker (0–6)", "en": "Detractors (0–6)"},
+    "biz.survey_match": {
+        "de": "{matched} Antworten gehören zu Kunden, {count} E-Mail-Adressen zu keinem.",
+        "en": "{matched} answers belong to customers, {count} e-mail addresses to none.",
+    },
+    "biz.unmatched_list": {"de": "E-Mails ohne Kunde", "en": "E-mails without a customer"},
+    "biz.channels_title": {"de": "Kanäle im Vergleich", "en": "Channels compared"},
+    "biz.channels_caption": {
+        "de": "Kanal = Quelle der ersten Bestellung; Kosten werden über den Kanalnamen "
+        "zugeordnet. Wert nach 90/365 Tagen: Ø je Kunde, nur Kunden, deren Fenster vorbei ist.",
+        "en": "Channel = source of the first order; costs match by channel name. Value after "
+        "90/365 days: average per customer, only customers whose window has passed.",
+    },
+    "biz.col.channel": {"de": "Kanal", "en": "Channel"},
+    "biz.col.customers": {"de": "Neukunden", "en": "New customers"},
+    "biz.col.revenue": {"de": "Umsatz", "en": "Revenue"},
+    "biz.col.costs": {"de": "Kosten", "en": "Costs"},
+    "biz.col.cac": {"de": "CAC", "en": "CAC"},
+    "biz.col.value_90d": {"de": "Wert nach 90 Tagen", "en": "Value after 90 days"},
+    "biz.col.value_365d": {"de": "Wert nach 365 Tagen", "en": "Value after 365 days"},
+    "inputs.title": {"de": "Eingaben", "en": "Inputs"},
+    "inputs.import_title": {"de": "Datei importieren", "en": "Import a file"},
+    "inputs.kind": {"de": "Inhalt der Datei", "en": "File contents"},
+    "inputs.kind.costs": {"de": "Kosten", "en": "Costs"},
+    "inputs.kind.visitors": {"de": "Besucher", "en": "Visitors"},
+    "inputs.kind.survey": {"de": "Umfrageantworten", "en": "Survey answers"},
+    "inputs.file": {"de": "CSV- oder Excel-Datei", "en": "CSV or Excel file"},
+    "inputs.format_help": {
+        "de": "Spalten: Kosten — Monat, Kanal, Art (Marketing/Vertrieb), Betrag, Währung; "
+        "Besucher — Monat, Besucher; Umfragen — E-Mail, Datum, NPS (0–10) und/oder CSAT (1–5). "
+        "Erneuter Import ersetzt dieselben Einträge.",
+        "en": "Columns: costs — month, channel, kind (marketing/sales), amount, currency; "
+        "visitors — month, visitors; surveys — email, date, NPS (0–10) and/or CSAT (1–5). "
+        "Importing again replaces the same entries.",
+    },
+    "inputs.import_button": {"de": "Importieren", "en": "Import"},
+    "inputs.failed": {
+        "de": "Nichts importiert, bitte korrigieren:",
+        "en": "Nothing imported, please fix:",
+    },
+    "inputs.cost_title": {"de": "Kosten eintragen", "en": "Enter costs"},
+    "inputs.month": {"de": "Monat (ein Tag darin)", "en": "Month (any day in it)"},
+    "inputs.channel": {"de": "Kanal", "en": "Channel"},
+    "inputs.cost_kind": {"de": "Kostenart", "en": "Cost kind"},
+    "inputs.cost_kind.marketing": {"de": "Marketing", "en": "Marketing"},
+    "inputs.cost_kind.sales": {"de": "Vertrieb", "en": "Sales"},
+    "inputs.amount": {"de": "Betrag ({currency})", "en": "Amount ({currency})"},
+    "inputs.save": {"de": "Speichern", "en": "Save"},
+    "inputs.saved": {"de": "Gespeichert.", "en": "Saved."},
+    "inputs.visitors_title": {"de": "Besucher eintragen", "en": "Enter visitors"},
+    "inputs.visitors": {"de": "Besucher im Monat", "en": "Visitors in the month"},
+    "inputs.margin_title": {"de": "Deckungsbeitrag für den CLV", "en": "Margin for the CLV"},
+    "inputs.margin": {"de": "Marge in % vom Umsatz", "en": "Margin in % of revenue"},
+    "inputs.margin_help": {
+        "de": "Was von einem Euro Umsatz (auf der gewählten Wertbasis) nach variablen Kosten "
+        "bleibt. 0 = nicht eingestellt.",
+        "en": "What remains of one euro of revenue (on the chosen basis) after variable "
+        "costs. 0 = not set.",
+    },
+    "inputs.stored": {
+        "de": "Gespeichert: {costs} Kosteneinträge, {visitors} Monate Besucher, {surveys} "
+        "Umfrageantworten",
+        "en": "Stored: {costs} cost entries, {visitors} months of visitors, {surveys} survey "
+        "answers",
+    },
     # --- Prognose (CLV) ---------------------------------------------------------------------
+    "nav.forecast": {"de": "Prognose", "en": "Forecast"},
+    "clv.cli_not_enough": {
+        "de": "Prognose nicht möglich / forecast not possible: {reason}. Das Modell braucht "
+        "Kunden mit Wiederholungskäufen vor dem Kalibrierungsende; später mit mehr Daten oder "
+        "einem späteren --calibration-end erneut versuchen.",
+        "en": "Forecast not possible: {reason}. The model needs customers with repeat "
+        "purchases before the calibration end; try again with more data or a later "
+        "--calibration-end.",
+    },
+    "clv.not_computable": {"de": "nicht berechenbar", "en": "not computable"},
+    "clv.col_p_alive": {"de": "Wahrscheinlich aktiv", "en": "Probably active"},
+    "clv.col_p_alive_help": {
+        "de": "Wahrscheinlichkeit, dass die Person noch Kunde ist (BG/NBD-Modell, heute). "
+        "„nicht berechenbar“: zu wenige Wiederholungskäufe für das Modell (Seite Prognose).",
+        "en": "Probability that the person is still a customer (BG/NBD model, today). "
+        "'not computable': too few repeat purchases for the model (Forecast page).",
+    },
+    "clv.col_expected": {"de": "Erwartete Käufe", "en": "Expected purchases"},
+    "clv.col_expected_help": {
+        "de": "Erwartete Kauftage in den nächsten 12 Monaten (BG/NBD-Modell).",
+        "en": "Expected purchase days in the next 12 months (BG/NBD model).",
+    },
+    "clv.col_clv": {"de": "Potenzieller Kundenwert", "en": "Potential customer value"},
+    "clv.col_clv_help": {
+        "de": "Erwarteter Umsatz der nächsten 12 Monate ({basis}, {currency}): erwartete Käufe "
+        "je Monat × erwarteter Betrag je Kauf (Gamma-Gamma), mit 1 % je Monat abgezinst.",
+        "en": "Expected revenue of the next 12 months ({basis}, {currency}): expected "
+        "purchases per month × expected amount per purchase (Gamma-Gamma), discounted by 1 % "
+        "per month.",
+    },
+    "forecast.fitting": {"de": "Prognosemodell wird berechnet …", "en": "Fitting the model …"},
+    "forecast.caption": {
+        "de": "Vorhersagen aus den bisherigen Käufen: BG/NBD (wer kauft wieder, wie oft) und "
+        "Gamma-Gamma (wie viel je Kauf). Käufe am selben Tag zählen als ein Kauf.",
+        "en": "Predictions from past purchases: BG/NBD (who buys again, how often) and "
+        "Gamma-Gamma (how much per purchase). Purchases on the same day count as one.",
+    },
+    "forecast.not_possible": {
+        "de": "Für eine Prognose reichen die Daten noch nicht ({reason}). Sie braucht Kunden, "
+        "die mehr als einmal gekauft haben.",
+        "en": "The data are not enough for a forecast yet ({reason}). It needs customers who "
+        "bought more than once.",
+    },
+    "forecast.warn_few_persons": {
+        "de": "Weniger als 200 Kunden: die Modellwerte sind unsicher.",
+        "en": "Fewer than 200 customers: the model's figures are uncertain.",
+    },
+    "forecast.warn_few_repeat": {
+        "de": "Weniger als 50 Kunden mit Wiederholungskauf: die Modellwerte sind unsicher.",
+        "en": "Fewer than 50 customers with a repeat purchase: the model's figures are uncertain.",
+    },
+    "forecast.warn_short_history": {
+        "de": "Die Kaufhistorie ist kürzer als 180 Tage: langfristige Werte sind unsicher.",
+        "en": "The purchase history is shorter than 180 days: long-term figures are uncertain.",
+    },
+    "forecast.warn_spend_fallback": {
+        "de": "Die Beträge je Kauf streuen sehr stark (Gamma-Gamma q ≤ 1, kein endlicher "
+        "Mittelwert). Einmalkäufer werden deshalb mit dem Durchschnitt aller Wiederholungskäufe "
+        "bewertet.",
+        "en": "Amounts per purchase vary very widely (Gamma-Gamma q ≤ 1, no finite mean). "
+        "One-time buyers are therefore valued with the mean of all repeat purchases.",
+    },
+    "forecast.params_title": {"de": "Modellparameter", "en": "Model parameters"},
+    "forecast.params_caption": {
+        "de": "Angepasst (Maximum Likelihood) an alle Käufe bis {day}, Zeiteinheit Woche.",
+        "en": "Fitted (maximum likelihood) to all purchases up to {day}, time unit week.",
+    },
+    "forecast.col_param": {"de": "Parameter", "en": "Parameter"},
+    "forecast.col_value": {"de": "Wert", "en": "Value"},
+    "forecast.col_meaning": {"de": "Bedeutung", "en": "Meaning"},
+    "forecast.param_r": {
+        "de": "BG/NBD: Form der Kaufraten-Verteilung",
+        "en": "BG/NBD: shape of the purchase-rate distribution",
+    },
+    "forecast.param_alpha": {
+        "de": "BG/NBD: Skala der Kaufraten (Wochen)",
+        "en": "BG/NBD: scale of the purchase rates (weeks)",
+    },
+    "forecast.param_a": {
+        "de": "BG/NBD: Abwanderung nach einem Kauf (Beta a)",
+        "en": "BG/NBD: dropout after a purchase (beta a)",
+    },
+    "forecast.param_b": {
+        "de": "BG/NBD: Abwanderung nach einem Kauf (Beta b)",
+        "en": "BG/NBD: dropout after a purchase (beta b)",
+    },
+    "forecast.param_ll": {"de": "BG/NBD: Log-Likelihood", "en": "BG/NBD: log-likelihood"},
+    "forecast.param_p": {
+        "de": "Gamma-Gamma: Form der Beträge je Kauf",
+        "en": "Gamma-Gamma: shape of the amounts per purchase",
+    },
+    "forecast.param_q": {
+        "de": "Gamma-Gamma: Form der Unterschiede zwischen Kunden",
+        "en": "Gamma-Gamma: shape of the differences between customers",
+    },
+    "forecast.param_gamma": {
+        "de": "Gamma-Gamma: Skala ({currency})",
+        "en": "Gamma-Gamma: scale ({currency})",
+    },
+    "forecast.distribution_title": {
+        "de": "Potenzieller Kundenwert (12 Monate)",
+        "en": "Potential customer value (12 months)",
+    },
+    "forecast.tile_persons": {"de": "Kunden im Modell", "en": "Customers in the model"},
+    "forecast.tile_repeat": {"de": "davon mit Wiederholungskauf", "en": "with a repeat purchase"},
+    "forecast.tile_total": {
+        "de": "Potenzieller Kundenwert gesamt ({basis})",
+        "en": "Potential customer value, total ({basis})",
+    },
+    "forecast.tile_average": {
+        "de": "Ø potenzieller Kundenwert ({basis})",
+        "en": "Avg. potential customer value ({basis})",
+    },
+    "forecast.axis_persons": {"de": "Personen", "en": "Persons"},
+    "forecast.holdout_title": {
+        "de": "Prüfung: Kalibrierung und Testzeitraum",
+        "en": "Check: calibration and holdout",
+    },
+    "forecast.holdout_caption": {
+        "de": "Das Modell lernt nur aus den Käufen bis zum Kalibrierungsende und sagt die "
+        "Wiederholungskäufe danach voraus; daneben stehen die tatsächlichen (Kauftage der "
+        "damaligen Kunden, je Monat).",
+        "en": "The model learns only from purchases up to the calibration end and predicts "
+        "the repeat purchases after it; beside them the actual ones (purchase days of the "
+        "customers of that time, per month).",
+    },
+    "forecast.holdout_too_short": {
+        "de": "Für die Prüfung braucht es mindestens 60 Tage Kaufhistorie.",
+        "en": "The check needs at least 60 days of purchase history.",
+    },
+    "forecast.calibration_end": {"de": "Kalibrierung bis", "en": "Calibration end"},
+    "forecast.predicted": {"de": "Vorhergesagt", "en": "Predicted"},
+    "forecast.actual": {"de": "Tatsächlich", "en": "Actual"},
+    "forecast.axis_repeat": {"de": "Wiederholungskäufe", "en": "Repeat purchases"},
+    "forecast.holdout_totals": {
+        "de": "Im Testzeitraum vorhergesagt: {predicted} Wiederholungskäufe, tatsächlich: "
+        "{actual}.",
+        "en": "Predicted in the holdout: {predicted} repeat purchases, actual: {actual}.",
+    },
+    "forecast.revenue_title": {"de": "Umsatzprognose", "en": "Revenue forecast"},
+    "forecast.first_month": {"de": "Prognose ab", "en": "Forecast from"},
+    "forecast.revenue_caption": {
+        "de": "Erstellt mit den Daten bis {day} ({basis}, {currency}). Für einen vergangenen "
+        "Startmonat steht der tatsächliche Umsatz daneben.",
+        "en": "Made with the data up to {day} ({basis}, {currency}). For a past start month "
+        "the actual revenue is shown beside it.",
+    },
+    "forecast.repeat_missing": {
+        "de": "Ohne Wiederkäufe der übrigen Kunden, das Modell ist nicht berechenbar ({reason}).",
+        "en": "Without the other customers' repeat purchases, the model is not computable "
+        "({reason}).",
+    },
+    "forecast.part_recurring": {
+        "de": "Laufende Abos und Ratenzahlungen",
+        "en": "Running subscriptions and instalments",
+    },
+    "forecast.part_repeat": {"de": "Wiederkäufe (Modell)", "en": "Repeat purchases (model)"},
+    "forecast.part_new": {
+        "de": "Neukunden (Ø der 3 Vormonate)",
+        "en": "New customers (avg. of 3 months before)",
+    },
+    "forecast.actual_revenue": {"de": "Tatsächlicher Umsatz", "en": "Actual revenue"},
+    "forecast.col_month": {"de": "Monat", "en": "Month"},
+    "forecast.col_forecast": {"de": "Prognose", "en": "Forecast"},
+    "forecast.revenue_footnote": {
+        "de": "{plans} laufende Abos/Ratenpläne (Intervall aus den Zahlungsabständen, Betrag "
+        "der letzten Zahlung; die Zahl der Raten ist nicht bekannt). * Monat noch nicht vorbei.",
+        "en": "{plans} running subscriptions/instalment plans (interval from the gaps between "
+        "payments, amount of the last payment; the number of instalments is not known). "
+        "* month not over yet.",
+    },
     # --- Anmeldung --------------------------------------------------------------------------
+    "login.title": {"de": "Anmelden", "en": "Log in"},
+    "login.intro": {
+        "de": "Kundenwert zeigt die Daten Ihrer Kundinnen und Kunden erst nach der Anmeldung.",
+        "en": "Kundenwert shows your customers' data only after you log in.",
+    },
+    "login.password": {"de": "Passwort", "en": "Password"},
+    "login.submit": {"de": "Anmelden", "en": "Log in"},
+    "login.empty": {"de": "Bitte das Passwort eingeben.", "en": "Please enter the password."},
+    "login.wrong": {
+        "de": "Das Passwort stimmt nicht. Nach {free} falschen Versuchen in Folge wird die "
+        "Anmeldung für eine Weile gesperrt.",
+        "en": "Wrong password. After {free} wrong attempts in a row the login is locked for a "
+        "while.",
+    },
+    "login.locked": {
+        "de": "Zu viele falsche Versuche: Die Anmeldung ist bis {until} Uhr gesperrt. Danach "
+        "können Sie es erneut versuchen.",
+        "en": "Too many wrong attempts: the login is locked until {until}. Try again after that.",
+    },
+    "login.expired": {
+        "de": "Sie waren länger als {minutes} Minuten inaktiv und wurden abgemeldet.",
+        "en": "You were inactive for more than {minutes} minutes and have been logged out.",
+    },
+    "login.no_password_title": {"de": "Noch kein Passwort gesetzt", "en": "No password set yet"},
+    "login.no_password": {
+        "de": "Ohne Passwort öffnet sich Kundenwert nur mit Demo-Daten und nur auf diesem "
+        "Computer (Adresse localhost). Setzen Sie im Projektordner ein Passwort und laden Sie "
+        "die Seite danach neu:",
+        "en": "Without a password Kundenwert only opens with demo data and only on this "
+        "computer (address localhost). Set a password in the project folder, then reload this "
+        "page:",
+    },
+    "login.logout": {"de": "Abmelden", "en": "Log out"},
+    "login.oidc": {"de": "Mit Single Sign-on anmelden", "en": "Log in with single sign-on"},
+    "login.or": {"de": "oder mit Passwort:", "en": "or with the password:"},
+    "login.not_owner": {
+        "de": "Das Konto {email} ist nicht als Inhaber dieses Dashboards eingetragen.",
+        "en": "The account {email} is not registered as the owner of this dashboard.",
+    },
     # --- DSGVO, Sicherung -------------------------------------------------------------------
+    "gdpr.heading": {"de": "Datenschutz (DSGVO)", "en": "Data protection (GDPR)"},
+    "db_error.disk_full": {
+        "de": "Der Speicherplatz ist voll: die Datenbank konnte nicht schreiben. Platz schaffen "
+        "und erneut versuchen; es wurde nichts geändert.",
+        "en": "The disk is full: the database could not write. Free some space and try again; "
+        "nothing was changed.",
+    },
+    "db_error.read_only": {
+        "de": "Die Datenbank ist schreibgeschützt: Schreibrechte für die Datenbankdatei und ihren "
+        "Ordner prüfen (KUNDENWERT_DATA_DIR / KUNDENWERT_DATABASE_URL); es wurde nichts geändert.",
+        "en": "The database is read-only: check write permissions of the database file and its "
+        "folder (KUNDENWERT_DATA_DIR / KUNDENWERT_DATABASE_URL); nothing was changed.",
+    },
+    "db_error.cannot_open": {
+        "de": "Die Datenbankdatei lässt sich nicht öffnen: gibt es den Ordner, und darf "
+        "Kundenwert darin schreiben? (KUNDENWERT_DATA_DIR / KUNDENWERT_DATABASE_URL prüfen)",
+        "en": "The database file cannot be opened: does the folder exist, and may Kundenwert "
+        "write there? (check KUNDENWERT_DATA_DIR / KUNDENWERT_DATABASE_URL)",
+    },
+    "db_error.locked": {
+        "de": "Die Datenbank ist gerade von einem anderen Vorgang gesperrt (Synchronisierung, "
+        "Import?); bitte gleich noch einmal versuchen. Es wurde nichts geändert.",
+        "en": "The database is locked by another task (a sync or an import?); please try again "
+        "in a moment. Nothing was changed.",
+    },
+    "db_error.unreachable": {
+        "de": "Der Datenbankserver ist nicht erreichbar: läuft er, und stimmt "
+        "KUNDENWERT_DATABASE_URL?",
+        "en": "The database server cannot be reached: is it running, and is "
+        "KUNDENWERT_DATABASE_URL right?",
+    },
+    "db_error.other": {
+        "de": "Die Datenbank meldet einen Fehler ({error}); es wurde nichts geändert. Bitte "
+        "erneut versuchen oder eine Sicherung wiederherstellen.",
+        "en": "The database reports an error ({error}); nothing was changed. Please try again "
+        "or restore a backup.",
+    },
+    "gdpr.export_help": {
+        "de": "Auskunft nach Art. 15 DSGVO: alle gespeicherten Daten dieser Person (Kontakte, "
+        "Bestellungen mit Positionen, Erstattungen, Zusammenführungen).",
+        "en": "Access under Art. 15 GDPR: everything stored about this person (contacts, "
+        "orders with items, refunds, merges).",
+    },
+    "gdpr.download_json": {"de": "Auskunft als JSON", "en": "Export as JSON"},
+    "gdpr.download_csv": {"de": "Auskunft als CSV (Excel)", "en": "Export as CSV (Excel)"},
+    "gdpr.erase_help": {
+        "de": "Löschen nach Art. 17 DSGVO: Name, E-Mail, Firma, Ort, PLZ, Links und Notizen "
+        "werden entfernt. Bestellungen, Beträge und Daten bleiben ohne Personenbezug erhalten "
+        "(Aufbewahrungspflicht 10 Jahre, § 147 AO, § 257 HGB); alle Werte bleiben gleich. Auch "
+        "spätere Synchronisierungen und Importe holen die Person nicht zurück. Das lässt sich "
+        "nicht rückgängig machen.",
+        "en": "Erasure under Art. 17 GDPR: name, e-mail, company, city, postcode, links and "
+        "notes are removed. Orders, amounts and dates stay without personal reference (10-year "
+        "retention duty, § 147 AO, § 257 HGB); every value stays the same. Later syncs and "
+        "imports do not bring the person back. This cannot be undone.",
+    },
+    "gdpr.erase_type": {
+        "de": "Zur Bestätigung die Personennummer {person} eintippen",
+        "en": "Type the person number {person} to confirm",
+    },
+    "gdpr.erase_button": {
+        "de": "Personenbezogene Daten löschen",
+        "en": "Erase personal data",
+    },
+    "gdpr.erased": {
+        "de": "Person {person} gelöscht: {contacts} Kontakte anonymisiert, {orders} Bestellungen "
+        "bleiben ohne Personenbezug erhalten.",
+        "en": "Person {person} erased: {contacts} contacts anonymised, {orders} orders kept "
+        "without personal reference.",
+    },
     # --- Stripe, Synchronisierung im Hintergrund --------------------------------------------
+    "sources.into_synced": {
+        "de": "„{label}“ wird über die Schnittstelle synchronisiert. Eine Export-Datei dorthin "
+        "zu importieren kann Bestellungen doppelt zählen, wenn die Datei andere Nummern als die "
+        "Schnittstelle verwendet. Besser eine eigene Datenquelle für die Datei anlegen und nur "
+        "Zeiträume importieren, die die Synchronisierung nicht abdeckt.",
+        "en": "“{label}” is synced through its API. Importing an export file into it can count "
+        "orders twice when the file numbers them differently from the API. Better import the "
+        "file into a source of its own, and only periods the sync does not cover.",
+    },
+    "sources.tool_synced": {
+        "de": "Dieses Tool ist bereits über die Schnittstelle verbunden ({labels}). Bestellungen, "
+        "die auch die Synchronisierung liest, zählen sonst doppelt: nur Zeiträume importieren, "
+        "die die Synchronisierung nicht abdeckt, oder bei der Quelle „Zählt zu den Summen“ "
+        "ausschalten.",
+        "en": "This tool is already connected through its API ({labels}). Orders the sync also "
+        "reads would count twice: import only periods the sync does not cover, or switch off "
+        "“Counts towards totals” for one of the sources.",
+    },
+    "jobs.background": {
+        "de": "Läuft im Hintergrund weiter, auch wenn Sie die Seite wechseln oder neu laden.",
+        "en": "Keeps running in the background when you switch or reload the page.",
+    },
 }
 
 

@@ -277,14 +277,20 @@ def read(data: bytes, filename: str) -> Table:
     if data.startswith(_XLSX_MAGIC) or data.startswith(_XLS_MAGIC):
         return _read_excel(data)
     if name.endswith((".xlsx", ".xlsm", ".xls")):
-        raise FileError("unreadable_excel")
+        # the message template needs a detail: without it the error itself failed (KeyError)
+        raise FileError("unreadable_excel", detail="no XLSX/XLS signature")
     return _read_csv(decode(data))
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (Excel's 'CSV')."""
+    """UTF-8 (with or without BOM), UTF-16 (little-endian also without BOM), else
+    Windows-1252 (Excel's 'CSV')."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    head = data[:400]
+    if len(head) >= 4 and head[1::2].count(0) >= 0.9 * len(head[1::2]) and not head[::2].count(0):
+        # UTF-16 without BOM (some export tools): every other byte of Latin text is zero
+        return data.decode("utf-16-le", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -207,3 +207,78 @@ class SyncRun(SQLModel, table=True):
     orders_updated: int = 0
     refunds_added: int = 0
     error: str | None = None
+
+
+class GdprErasure(SQLModel, table=True):
+    """One erasure under GDPR Art. 17, logged without personal data.
+
+    ``markers`` are salted SHA-256 hashes (comma-separated) of the erased ``(source id, source
+    contact id)`` pairs and of the erased e-mail addresses: enough for the next sync or import to
+    recognise the person and keep them anonymised, useless for finding out who they were without
+    the salt (a ``setting`` row). Counts say what was anonymised and what was kept.
+    """
+
+    __tablename__ = "gdpr_erasure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    erased_at: datetime = Field(default_factory=utcnow)
+    person_id: int = Field(index=True)
+    contacts_erased: int = 0
+    orders_kept: int = 0
+    refunds_kept: int = 0
+    notes_cleared: int = 0
+    other_rows_anonymised: int = 0
+    markers: str = ""
+
+
+class MarketingCost(SQLModel, table=True):
+    """What the owner spent on one channel in one month, for CAC (Issue 5).
+
+    ``month`` is the month's first day; ``kind`` is ``marketing`` or ``sales``. The natural key
+    (month, channel, kind) makes a re-import replace the amount instead of adding it twice.
+    """
+
+    __tablename__ = "marketing_cost"
+    __table_args__ = (UniqueConstraint("month", "channel", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)
+    channel: str
+    kind: str = "marketing"
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = "EUR"
+
+
+class MonthlyVisitors(SQLModel, table=True):
+    """Website visitors of one month (its first day), for the conversion rate."""
+
+    __tablename__ = "monthly_visitors"
+
+    month: date = Field(primary_key=True)
+    visitors: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One survey answer keyed by normalised e-mail and day: NPS 0–10 and/or CSAT 1–5."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("email", "answered_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True)
+    answered_on: date = Field(index=True)
+    nps: int | None = None
+    csat: int | None = None
+
+
+class Segment(SQLModel, table=True):
+    """A saved segment: its name (unique regardless of case) and definition as JSON
+    (:class:`kundenwert.segments.SegmentDefinition`)."""
+
+    __tablename__ = "segment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    definition_json: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

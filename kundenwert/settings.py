@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     language: Language = Language.DE
     inactivity_days: int = Field(default=365, ge=1)
     secret_key: SecretStr | None = None
+    # Minutes without activity after which the dashboard asks for the password again.
+    session_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
     @property
     def resolved_database_url(self) -> str:

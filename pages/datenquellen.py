@@ -10,6 +10,7 @@ import ui
 from connectors.base import ConnectorSpec, UnknownConnectorError, get_spec, specs
 from kundenwert import i18n, jobs
 from kundenwert.customers import source_overview
+from kundenwert.db_errors import DATABASE_ERRORS, database_error_message
 from kundenwert.import_formats import FORMATS
 from kundenwert.importer import (
     FIELD_LABELS_DE,
@@ -604,6 +605,8 @@ if st.button(
             report = import_file(ui.engine(), data, uploaded.name, label, format_name)
     except ImportFileError as error:
         st.error(error.message(ui.lang()))
+    except DATABASE_ERRORS as error:  # full disk, read-only file: nothing was imported
+        st.error(database_error_message(error, ui.lang()))
     else:
         summary = ui.tr(
             "report.summary",

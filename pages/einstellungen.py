@@ -7,6 +7,7 @@ import streamlit as st
 from sqlalchemy.engine import make_url
 
 import ui
+import ui_rfm
 from kundenwert import i18n
 from kundenwert.customers import excluded_orders
 from kundenwert.preferences import TestOrderRules, load_test_rules, save_test_rules
@@ -159,6 +160,7 @@ ui.inside_frame()
 st.title(ui.tr("nav.settings"))
 ds = ui.load_dataset()
 render_rules()
+ui_rfm.render_grid_editor()
 render_excluded(excluded_orders(ds))
 render_rates(ds.frames.rates)
 render_installation()

@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 
 import ui
-from kundenwert import i18n
+import ui_clv
+from kundenwert import gdpr, i18n
 from kundenwert.customers import CustomerDetail, Dataset, customer_detail
 from kundenwert.identity import merge_history, merge_persons, split_contacts, undo
 from kundenwert.models import MergeLog
@@ -510,6 +511,52 @@ def render_missing(person: int) -> None:
     )
 
 
+def render_gdpr(person: int) -> None:
+    """Art. 15 export as downloads; Art. 17 erasure once the person number is typed."""
+    with st.expander(ui.tr("gdpr.heading"), icon=":material/shield_person:"):
+        st.caption(ui.tr("gdpr.export_help"))
+        data = gdpr.export_person(ui.engine(), person)
+        json_col, csv_col = st.columns(2)
+        json_col.download_button(
+            ui.tr("gdpr.download_json"),
+            gdpr.export_json(data),
+            file_name=f"auskunft-person-{person}.json",
+            mime="application/json",
+            key="gdpr_json",
+            on_click="ignore",
+        )
+        csv_col.download_button(
+            ui.tr("gdpr.download_csv"),
+            gdpr.export_csv(data),
+            file_name=f"auskunft-person-{person}.csv",
+            mime="text/csv",
+            key="gdpr_csv",
+            on_click="ignore",
+        )
+        st.warning(ui.tr("gdpr.erase_help"), icon=":material/warning:")
+        typed = st.text_input(
+            ui.tr("gdpr.erase_type", person=person), key=ui.fresh_key("gdpr_confirm")
+        )
+        st.button(
+            ui.tr("gdpr.erase_button"),
+            key="gdpr_erase_ask",
+            on_click=ui.ask,
+            args=("gdpr_erase",),
+            disabled=typed.strip() != str(person),
+        )
+
+        def do_erase() -> str:
+            report = gdpr.erase_person(ui.engine(), person)
+            return ui.tr(
+                "gdpr.erased",
+                person=person,
+                contacts=report.contacts_erased,
+                orders=report.orders_kept,
+            )
+
+        ui.confirmation("gdpr_erase", ui.tr("gdpr.erase_help"), do_erase)
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 ui.inside_frame()
@@ -546,6 +593,7 @@ with st.expander(ui.tr("customer.choose_other")):
 st.page_link(ui.CUSTOMERS_PAGE, label=ui.tr("customer.back"), icon=":material/arrow_back:")
 
 render_tiles(detail)
+ui_clv.render_tiles(detail.person_id)
 left, right = st.columns([1, 2])
 with left:
     render_value_by_source(detail)
@@ -555,3 +603,4 @@ render_contacts(detail)
 render_orders(detail)
 render_products_and_refunds(detail)
 render_history(ds, detail)
+render_gdpr(detail.person_id)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 from functools import partial
 
+import polars as pl
 import streamlit as st
 
 import ui
+import ui_clv
+import ui_export
+import ui_filters
 from kundenwert.customers import (
     SORTABLE,
     Dataset,
@@ -15,29 +19,20 @@ from kundenwert.customers import (
     search_customers,
     sort_customers,
 )
+from kundenwert.export import CUSTOMER_LIST_COLUMNS
 
 PAGE_KEY = "customers_page"
 
 
-def csv_file(
-    ds: Dataset, search: str, sort_by: str, descending: bool, language: str, basis_text: str
-) -> bytes:
-    """All matching persons in the chosen order (runs when the button is clicked)."""
-    matching = sort_customers(search_customers(ds.customers, search), sort_by, descending)
-    return ui.customers_csv(matching, language, basis_text)
-
-
-def xlsx_file(
-    ds: Dataset, search: str, sort_by: str, descending: bool, language: str, basis_text: str
-) -> bytes:
-    """The same list as :func:`csv_file` as an Excel workbook."""
-    matching = sort_customers(search_customers(ds.customers, search), sort_by, descending)
-    return ui.customers_xlsx(matching, language, basis_text, ds.base_currency)
+def matching_rows(ds: Dataset, search: str, sort_by: str, descending: bool) -> pl.DataFrame:
+    """All matching persons in the chosen order (built when a download button is clicked)."""
+    return sort_customers(search_customers(ds.customers, search), sort_by, descending)
 
 
 ui.inside_frame()
 st.title(ui.tr("nav.customers"))
-ds = ui.require_data()
+ds = ui_filters.filtered(ui.require_data())
+ui_filters.facet_filter()
 st.caption(ui.tr("customers.caption", basis=ui.basis_label(), currency=ui.currency()))
 
 search, sort_by, descending, page_size = ui.list_controls(
@@ -80,13 +75,13 @@ st.markdown(
     + "**"
 )
 event = st.dataframe(
-    ui.customer_rows(rows),
+    ui_clv.with_predictions(ui.customer_rows(rows)),
     key="customers_table",
     on_select="rerun",
     selection_mode="single-row",
     hide_index=True,
     placeholder="",
-    column_config=ui.customer_columns(),
+    column_config={**ui.customer_columns(), **ui_clv.columns()},
     width="stretch",
     height=min(38 + 35 * rows.height, 740),
 )
@@ -94,7 +89,7 @@ if (position := ui.selected_row(event)) is not None:
     ui.open_customer(int(rows["person_id"][position]))
 st.caption(ui.tr("common.select_hint"))
 
-pager, download, download_xlsx, _ = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
+pager, _ = st.columns([1, 5], vertical_alignment="bottom")
 ui.remembered(
     pager.number_input,
     ui.tr("common.page", pages=ui.number(pages)),
@@ -104,21 +99,12 @@ ui.remembered(
     max_value=pages,
     step=1,
 )
-download.download_button(
-    ui.tr("customers.download"),
-    data=partial(csv_file, ds, search, sort_by, descending, ui.lang(), ui.basis_label()),
-    file_name=ui.tr("customers.filename"),
-    mime="text/csv",
-    help=ui.tr("customers.download_help", total=ui.number(total)),
-    icon=":material/download:",
-    key="customers_download",
-)
-download_xlsx.download_button(
-    ui.tr("customers.download_xlsx"),
-    data=partial(xlsx_file, ds, search, sort_by, descending, ui.lang(), ui.basis_label()),
-    file_name=ui.tr("customers.filename_xlsx"),
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    help=ui.tr("customers.download_xlsx_help", total=ui.number(total)),
-    icon=":material/table_view:",
-    key="customers_download_xlsx",
+ui_export.render_export(
+    "customers_export",
+    partial(matching_rows, ds, search, sort_by, descending),
+    count=total,
+    stem=ui.tr("export.customers_stem"),
+    offered=ui_export.offered_columns(ds.customers.columns, ds.by_source),
+    default=CUSTOMER_LIST_COLUMNS,
+    by_source=ds.by_source,
 )

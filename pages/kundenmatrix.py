@@ -10,6 +10,9 @@ import polars as pl
 import streamlit as st
 
 import ui
+import ui_clv
+import ui_export
+import ui_filters
 from kundenwert.customers import (
     INVOICES_COLUMN,
     TOTAL_COLUMN,
@@ -17,6 +20,7 @@ from kundenwert.customers import (
     sort_customers,
     source_totals,
 )
+from kundenwert.export import VALUE_PREFIX
 
 PAGE_KEY = "matrix_page"
 PEOPLE = ("person_id", "name", "email")
@@ -50,17 +54,13 @@ def render_chart(matrix: pl.DataFrame) -> None:
     st.caption(ui.tr("matrix.invoices_share", amount=ui.money(int(matrix[INVOICES_COLUMN].sum()))))
 
 
-def csv_file(
-    matching: pl.DataFrame,
-    sort_by: str,
-    descending: bool,
-    language: str,
-    money_columns: list[str],
-    titles: dict[str, str],
-) -> bytes:
-    """The whole matching matrix in the chosen order (runs when the button is clicked)."""
-    ordered = sort_customers(matching, sort_by, descending)
-    return ui.matrix_csv(ordered, language, money_columns, titles)
+def export_rows(
+    customers: pl.DataFrame, matching: pl.DataFrame, sort_by: str, descending: bool
+) -> pl.DataFrame:
+    """The persons of the matching matrix in the chosen order, as customer rows (built when a
+    download button is clicked); a source's column is ``value:<source>`` in the file."""
+    order = sort_customers(matching, sort_by, descending).select("person_id").with_row_index()
+    return order.join(customers, on="person_id", how="inner").sort("index").drop("index")
 
 
 def display_rows(rows: pl.DataFrame, money_columns: list[str]) -> pl.DataFrame:
@@ -72,8 +72,9 @@ def display_rows(rows: pl.DataFrame, money_columns: list[str]) -> pl.DataFrame:
 ui.inside_frame()
 st.title(ui.tr("nav.matrix"))
 ds = ui.require_data()
+ui_filters.facet_filter()
 st.caption(ui.tr("matrix.caption", basis=ui.basis_label(), currency=ui.currency()))
-matrix = ui.load_matrix()
+matrix = ui_filters.restrict_rows(ui.load_matrix())
 if matrix.height == 0:
     st.info(ui.tr("matrix.empty"))
     st.stop()
@@ -113,9 +114,14 @@ st.markdown(
     + "**"
 )
 event = st.dataframe(
-    display_rows(rows, money_columns),
+    ui_clv.with_predictions(display_rows(rows, money_columns)),
     key="matrix_table",
-    column_order=[*PEOPLE, TOTAL_COLUMN, *[c for c in money_columns if c != TOTAL_COLUMN]],
+    column_order=[
+        *PEOPLE,
+        TOTAL_COLUMN,
+        *ui_clv.COLUMNS,
+        *[c for c in money_columns if c != TOTAL_COLUMN],
+    ],
     on_select="rerun",
     selection_mode="single-row",
     hide_index=True,
@@ -125,6 +131,7 @@ event = st.dataframe(
         "name": ui.tr("col.name"),
         "email": ui.tr("col.email"),
         **{c: ui.money_column(column_title(c)) for c in money_columns},
+        **ui_clv.columns(),
     },
     width="stretch",
     height=min(38 + 35 * rows.height, 740),
@@ -133,7 +140,7 @@ if (position := ui.selected_row(event)) is not None:
     ui.open_customer(int(rows["person_id"][position]))
 st.caption(ui.tr("common.select_hint"))
 
-pager, download, _ = st.columns([1, 2, 3], vertical_alignment="bottom")
+pager, _ = st.columns([1, 5], vertical_alignment="bottom")
 ui.remembered(
     pager.number_input,
     ui.tr("common.page", pages=ui.number(pages)),
@@ -143,19 +150,13 @@ ui.remembered(
     max_value=pages,
     step=1,
 )
-download.download_button(
-    ui.tr("matrix.download"),
-    data=partial(
-        csv_file,
-        matching,
-        sort_by,
-        descending,
-        ui.lang(),
-        money_columns,
-        {c: column_title(c) for c in matrix.columns},
-    ),
-    file_name=ui.tr("matrix.filename"),
-    mime="text/csv",
-    icon=":material/download:",
-    key="matrix_download",
+sources = [c for c in money_columns if c not in (TOTAL_COLUMN, INVOICES_COLUMN)]
+ui_export.render_export(
+    "matrix_export",
+    partial(export_rows, ds.customers, matching, sort_by, descending),
+    count=total,
+    stem=ui.tr("export.matrix_stem"),
+    offered=ui_export.offered_columns(ds.customers.columns, ds.by_source),
+    default=["person_id", "name", "email", *(f"{VALUE_PREFIX}{c}" for c in sources), "value"],
+    by_source=ds.by_source,
 )

@@ -113,6 +113,7 @@ def render_summary(summary: pl.DataFrame) -> None:
 ui.inside_frame()
 st.title(ui.tr("nav.journey"))
 ui.require_data()
+ui_filters.facet_filter()
 start, end = ui_filters.date_range_filter()
 st.caption(ui.tr("journey.caption", basis=ui.basis_label()))
 
@@ -127,7 +128,7 @@ steps: int = ui.choice(
     required=True,
     help=ui.tr("journey.steps_help"),
 )
-flows, summary = ui.load_journey(start, end, steps)
+flows, summary = ui_filters.load_journey(start, end, steps)
 if summary.is_empty():
     ui_filters.render_empty_range(start, end)
     st.stop()

@@ -116,7 +116,7 @@ def render_lifecycle(start: date, end: date) -> None:
             format_func=lambda f: ui.tr(f"freq.{f}"),
             required=True,
         )
-        rows = ui.load_lifecycle(start, end, freq)
+        rows = ui_filters.load_lifecycle(start, end, freq)
         # categories, not a date axis: the first period is clipped to the range start, and
         # Plotly would size every bar by that shortest gap
         periods = [period_label(p, freq) for p in rows["period"]]
@@ -217,7 +217,7 @@ def render_cohorts(start: date, end: date) -> None:
             format_func=lambda m: ui.tr(f"measure.{m}"),
             required=True,
         )
-        table = ui.load_cohorts(start, end, measure)
+        table = ui_filters.load_cohorts(start, end, measure)
         if table.is_empty():
             st.info(ui.tr("cohort.none"))
             return
@@ -228,9 +228,10 @@ def render_cohorts(start: date, end: date) -> None:
 ui.inside_frame()
 st.title(ui.tr("nav.overview"))
 ui.require_data()
+ui_filters.facet_filter()
 start, end = ui_filters.date_range_filter()
 ui_filters.render_range_caption(start, end)
-kpi = ui.load_kpis(start, end)
+kpi = ui_filters.load_kpis(start, end)
 if kpi.orders == 0 and kpi.refunds == 0:
     ui_filters.render_empty_range(start, end)
     st.stop()

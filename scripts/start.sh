@@ -20,6 +20,8 @@ from_dotenv() {
 }
 address="${KUNDENWERT_ADDRESS:-$(from_dotenv KUNDENWERT_ADDRESS)}"
 port="${KUNDENWERT_PORT:-$(from_dotenv KUNDENWERT_PORT)}"
+# Local only by default: without a password the dashboard opens only on demo data served to
+# this computer; set one (python -m kundenwert set-password) before serving other machines.
 address="${address:-127.0.0.1}"
 port="${port:-8501}"
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from kundenwert import db, settings
+from tests.browser_support import browser, page, running_app  # noqa: F401  (browser fixtures)
 from tests.sync_support import delays, fast  # noqa: F401  (fixtures for the sync tests)
 
 POSTGRES_URL_VARIABLE = "KUNDENWERT_TEST_POSTGRES_URL"
@@ -63,6 +64,39 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     _clear_caches()
     yield data_dir
     _clear_caches()
+
+
+TEST_PASSWORD = "richtig-langes-Test-Passwort"
+
+
+@pytest.fixture(autouse=True)
+def owner_logged_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AppTest session starts logged in as the owner, the way a login leaves it: the
+    test database gets a password (``auth.set_password``) and the session the state of a
+    successful login (``auth.logged_in_state``). Tests of the login itself ask for the
+    ``logged_out`` fixture and start at the login form."""
+    if "logged_out" in request.fixturenames:
+        return
+    from streamlit.testing.v1 import AppTest
+
+    from kundenwert import auth
+
+    create = AppTest.__init__
+
+    def create_logged_in(self: AppTest, *args: object, **kwargs: object) -> None:
+        create(self, *args, **kwargs)  # type: ignore[arg-type]
+        engine = db.get_engine(settings.get_settings().resolved_database_url)
+        if not auth.has_password(engine):
+            auth.set_password(engine, TEST_PASSWORD)
+        for key, value in auth.logged_in_state(engine).items():
+            self.session_state[key] = value
+
+    monkeypatch.setattr(AppTest, "__init__", create_logged_in)
+
+
+@pytest.fixture
+def logged_out() -> None:
+    """Marker fixture: AppTest sessions start logged out (see :func:`owner_logged_in`)."""
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ PAGES = {
     "pages/kunden.py": "Kunden",
     "pages/kundenmatrix.py": "Kundenmatrix",
     "pages/rfm.py": "RFM",
+    "pages/kennzahlen.py": "Kennzahlen",
     "pages/kundenreise.py": "Kundenreise",
     "pages/kunde.py": "Kunde",
     "pages/dubletten.py": "Dubletten",

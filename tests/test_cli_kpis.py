@@ -28,6 +28,28 @@ FIGURES = {
     "refund_rate",
     "refunded_customers",
     "purchase_types",
+    # business figures (kundenwert.business.as_json)
+    "marketing_costs",
+    "sales_costs",
+    "cac",
+    "visitors",
+    "conversion_rate",
+    "mrr",
+    "arr",
+    "mrr_movements",
+    "subscriber_churn_30d",
+    "customer_churn_12m",
+    "active_customers",
+    "nps",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    "csat",
+    "csat_answers",
+    "repurchase_rate",
+    "avg_lifetime_years",
+    "clv_formula",
+    "missing",
 }
 
 

@@ -193,7 +193,7 @@ def test_export_command_by_rfm_segment(db, tmp_path, capsys):
     [
         (["--columns", "email,shoe_size"], "shoe_size"),
         (["--rfm-segment", "Superstars"], "Superstars"),
-        (["--segment", "VIP"], "Gespeicherte Segmente gibt es noch nicht"),
+        (["--segment", "VIP"], "Kein gespeichertes Segment „VIP“"),
         (["--min-value", "zehn"], "kein Betrag"),
     ],
 )
