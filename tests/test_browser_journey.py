@@ -10,6 +10,7 @@ Server start, Chromium and the waits come from tests/test_browser.py.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -162,6 +163,32 @@ def test_logging_in_on_a_deep_link_opens_that_page(
     expect(nav_link(visitor, "Kunden")).to_have_attribute("aria-current", "page")
 
 
+def filter_by_country(page: Page, country: str) -> None:
+    """Open the sidebar's filter and choose one country in its facet."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if not sidebar.get_by_text("Land", exact=True).is_visible():
+        sidebar.get_by_text("Filter", exact=True).first.click()
+    facet = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Land").first
+    facet.locator("input").focus()  # a react-aria combo box: the list opens from the keyboard
+    page.keyboard.press("ArrowDown")
+    facet.locator("input").press_sequentially(country[:3])
+    option = page.get_by_role("option").filter(has_text=country)
+    expect(option).to_have_count(1)
+    expect(option).to_have_attribute("data-focused", "true")
+    page.keyboard.press("Enter")  # the only option left is the focused one
+    page.keyboard.press("Escape")
+    wait_for_run(page)
+
+
+def count_in_option(page: Page, country: str) -> int:
+    """The persons the facet shows behind a chosen country, e.g. "Österreich (12)"."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    chosen = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text=country).first
+    found = re.search(re.escape(country) + r" \(([\d.]+)\)", chosen.inner_text())
+    assert found, chosen.inner_text()
+    return int(found.group(1).replace(".", ""))
+
+
 def top_two(database_url: str) -> tuple[dict[str, object], dict[str, object]]:
     customers = (
         load_dataset(database_url)
@@ -201,6 +228,17 @@ def test_owner_journey_overview_customer_merge_and_undo(
     expect(main.get_by_role("heading", name="Übersicht").first).to_be_visible()
     expect(main.locator('[data-testid="stMetric"]').first).to_be_visible()
     shots.append(screenshot(visitor, "01-uebersicht"))
+
+    filter_by_country(visitor, "Österreich")
+    expect(visitor).to_have_url(re.compile(r"[?&]country=AT(&|$)"))
+    austrians = count_in_option(visitor, "Österreich")
+    note = f"Gefiltert: alle Zahlen dieser Seite zählen {austrians} von"
+    expect(main.get_by_text(note)).to_be_visible()
+    shots.append(screenshot(visitor, "01b-uebersicht-oesterreich"))
+    visitor.locator('[data-testid="stSidebar"]').get_by_role(
+        "button", name="Filter zurücksetzen"
+    ).click()
+    wait_for_run(visitor)
 
     anna, bert = top_two(protected_app.database_url)
     open_customer(visitor, str(anna["email"]))
