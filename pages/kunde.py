@@ -370,8 +370,10 @@ def render_history(ds: Dataset, detail: CustomerDetail) -> None:
     else:
         st.caption(ui.tr("customer.no_history"))
 
+    # A key keeps the chosen tab across reruns (a confirmation button must not jump back).
     merge_tab, split_tab, undo_tab = st.tabs(
-        [ui.tr("customer.merge"), ui.tr("customer.split"), ui.tr("customer.undo")]
+        [ui.tr("customer.merge"), ui.tr("customer.split"), ui.tr("customer.undo")],
+        key=f"customer_tabs:{ui.lang()}",
     )
     with merge_tab:
         render_merge(ds, person)

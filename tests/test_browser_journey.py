@@ -265,7 +265,7 @@ def test_owner_journey_overview_customer_merge_and_undo(
     undo_tab.click()
     main.get_by_role("button", name="Rückgängig machen …").click()
     wait_for_run(visitor)
-    undo_tab.click()  # st.tabs opens the first tab again after a rerun
+    expect(undo_tab).to_have_attribute("aria-selected", "true")  # the tab stays open
     confirm(visitor)
     expect(main.get_by_text(f"Eintrag #{history[0].id} rückgängig gemacht").first).to_be_visible()
     entries = {e.id: e for e in merge_history(engine, int(anna["person_id"]))}
