@@ -59,13 +59,20 @@ def _cmd_gdpr_erase(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(report: BackupReport) -> dict[str, Any]:
-    return {
-        "file": str(report.path),
-        "kind": report.kind,
-        "revisions": report.revisions,
-        "rows": report.rows,
-    }
+def _report(report: BackupReport, output: str, text: str) -> int:
+    """The outcome of a backup or restore: ``text`` for people, or a JSON summary."""
+    if output == "json":
+        summary = {
+            "file": str(report.path),
+            "kind": report.kind,
+            "revisions": report.revisions,
+            "rows": report.rows,
+        }
+        json.dump(summary, sys.stdout, indent=2)
+        print()
+    else:
+        print(text)
+    return 0
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -73,13 +80,10 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         report = backup(get_engine(), Path(args.file), portable=args.portable)
     except BackupError as error:
         raise CliError(str(error)) from error
-    if args.format == "json":
-        json.dump(_summary(report), sys.stdout, indent=2)
-        print()
-    else:
-        kind = "SQLite-Kopie" if report.kind == "sqlite" else "JSON-Lines-Sicherung (gzip)"
-        print(f"{kind} mit {report.total_rows} Zeilen gespeichert in {report.path}")
-    return 0
+    kind = "SQLite-Kopie" if report.kind == "sqlite" else "JSON-Lines-Sicherung (gzip)"
+    return _report(
+        report, args.format, f"{kind} mit {report.total_rows} Zeilen gespeichert in {report.path}"
+    )
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
@@ -87,12 +91,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         report = restore(get_engine(), Path(args.file), force=args.force)
     except BackupError as error:
         raise CliError(str(error)) from error
-    if args.format == "json":
-        json.dump(_summary(report), sys.stdout, indent=2)
-        print()
-    else:
-        print(f"{report.total_rows} Zeilen aus {report.path} wiederhergestellt")
-    return 0
+    return _report(
+        report, args.format, f"{report.total_rows} Zeilen aus {report.path} wiederhergestellt"
+    )
 
 
 def add_gdpr_commands(sub: Any) -> None:

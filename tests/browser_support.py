@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,42 +73,49 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    if not (ROOT / "app.py").exists():
-        pytest.fail("app.py is missing: the browser tests need the Streamlit app", pytrace=False)
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    env = _app_environment(data_dir)
-    demo = subprocess.run(
-        [sys.executable, "-m", "kundenwert", "demo", "--persons", "300", "--seed", "1", "--quiet"],
+def run_kundenwert(env: dict[str, str], *arguments: str, stdin: str | None = None) -> None:
+    """``python -m kundenwert …`` for a test app's database; fails the test with its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kundenwert", *arguments],
         cwd=ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
-    if demo.returncode != 0:
-        pytest.fail(f"demo data failed:\n{demo.stdout}\n{demo.stderr}", pytrace=False)
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(arguments)} failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
 
+
+def _wait_healthy(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{_tail(log)}")
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"streamlit not healthy after {STARTUP_SECONDS}s:\n{_tail(log)}")
+        time.sleep(0.2)
+
+
+@contextmanager
+def serve_app(data_dir: Path, env: dict[str, str]) -> Iterator[RunningApp]:
+    """``streamlit run app.py`` on a free localhost port until the block ends."""
+    if not (ROOT / "app.py").exists():
+        pytest.fail("app.py is missing: the browser tests need the Streamlit app", pytrace=False)
     port = _free_port()
     log = data_dir / "streamlit.log"
     command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
+        *(sys.executable, "-m", "streamlit", "run", "app.py"),
+        *("--server.port", str(port), "--server.address", "127.0.0.1"),
+        *("--server.headless", "true", "--server.fileWatcherType", "none"),
+        *("--browser.gatherUsageStats", "false"),
     ]
     with log.open("wb") as log_file:
         server = subprocess.Popen(
@@ -115,18 +123,7 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{_tail(log)}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {STARTUP_SECONDS}s:\n{_tail(log)}")
-            time.sleep(0.2)
+        _wait_healthy(server, url, log)
         yield RunningApp(url=url, database_url=env["KUNDENWERT_DATABASE_URL"], log=log)
     finally:
         server.terminate()
@@ -135,6 +132,16 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app on 300 demo persons, no password (allowed: demo data on localhost)."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    env = _app_environment(data_dir)
+    run_kundenwert(env, "demo", "--persons", "300", "--seed", "1", "--quiet")
+    with serve_app(data_dir, env) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,9 @@ Server start, Chromium and the waits come from tests/test_browser.py.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -28,14 +24,13 @@ from kundenwert.identity import merge_history
 from tests.browser_support import (
     ROOT,
     RUN_TIMEOUT_MS,
-    STARTUP_SECONDS,
     RunningApp,
     _app_environment,
-    _free_port,
-    _tail,
     main_area,
     nav_link,
     open_page,
+    run_kundenwert,
+    serve_app,
     wait_for_run,
 )
 
@@ -47,60 +42,15 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGE_PATHS = sorted(p.stem for p in (ROOT / "pages").glob("*.py") if p.stem != "uebersicht")
 
 
-def _run(command: list[str], env: dict[str, str], stdin: str | None = None) -> None:
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300
-    )
-    if done.returncode != 0:
-        pytest.fail(f"{' '.join(command[2:])} failed:\n{done.stdout}\n{done.stderr}")
-
-
-def _wait_healthy(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{_tail(log)}")
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"streamlit not healthy after {STARTUP_SECONDS}s:\n{_tail(log)}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def protected_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """``streamlit run app.py`` on demo data whose owner has set a password."""
     data_dir = tmp_path_factory.mktemp("journey-data")
     env = _app_environment(data_dir)
-    kundenwert = [sys.executable, "-m", "kundenwert"]
-    _run([*kundenwert, "demo", "--persons", "200", "--seed", "2", "--quiet"], env)
-    _run([*kundenwert, "set-password", "--password-stdin", "--quiet"], env, PASSWORD + "\n")
-    port = _free_port()
-    log = data_dir / "streamlit.log"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
-        *("--server.port", str(port), "--server.address", "127.0.0.1"),
-        *("--server.headless", "true", "--server.fileWatcherType", "none"),
-        *("--browser.gatherUsageStats", "false"),
-    ]
-    with log.open("wb") as log_file:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(server, url, log)
-        yield RunningApp(url=url, database_url=env["KUNDENWERT_DATABASE_URL"], log=log)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    run_kundenwert(env, "demo", "--persons", "200", "--seed", "2", "--quiet")
+    run_kundenwert(env, "set-password", "--password-stdin", "--quiet", stdin=PASSWORD + "\n")
+    with serve_app(data_dir, env) as app:
+        yield app
 
 
 @pytest.fixture
