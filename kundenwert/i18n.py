@@ -1716,6 +1716,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "'{value}' ist kein CSAT-Wert (1 bis 5)",
         "en": "'{value}' is not a CSAT score (1 to 5)",
     },
+    "inputs.error.bad_email": {
+        "de": "'{value}' ist keine E-Mail-Adresse",
+        "en": "'{value}' is not an e-mail address",
+    },
+    "inputs.survey_title": {"de": "Umfrage-Antwort eintragen", "en": "Enter a survey answer"},
+    "inputs.survey_email": {"de": "E-Mail der Person", "en": "The person's e-mail"},
+    "inputs.survey_day": {"de": "Datum der Antwort", "en": "Date of the answer"},
+    "inputs.survey_nps": {
+        "de": "NPS (0–10): Wie wahrscheinlich empfehlen Sie uns weiter?",
+        "en": "NPS (0–10): how likely are you to recommend us?",
+    },
+    "inputs.survey_csat": {
+        "de": "CSAT (1–5): Wie zufrieden sind Sie?",
+        "en": "CSAT (1–5): how satisfied are you?",
+    },
+    "inputs.survey_none": {"de": "– keine Angabe –", "en": "– not given –"},
+    "inputs.survey_unmatched": {
+        "de": "Gespeichert. Zu {email} gibt es noch keinen Kunden; die Antwort zählt trotzdem "
+        "zu NPS/CSAT und erscheint unter „ohne Kunde“.",
+        "en": "Saved. No customer has {email} yet; the answer still counts towards NPS/CSAT and "
+        "is listed as unmatched.",
+    },
     "inputs.error.no_score": {
         "de": "weder NPS noch CSAT angegeben",
         "en": "neither NPS nor CSAT given",

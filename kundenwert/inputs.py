@@ -422,6 +422,27 @@ def save_visitors(engine: Engine, month: date, visitors: int) -> None:
     store_rows(engine, "visitors", [{"month": month.replace(day=1), "visitors": visitors}])
 
 
+def save_answer(
+    engine: Engine, email: str, answered_on: date, nps: int | None, csat: int | None
+) -> InputsReport:
+    """Enter (or replace) one survey answer, as typed on the page; the report names the e-mail
+    when no customer has it (the answer is kept and counted as unmatched)."""
+    try:
+        address = fmts.parse_email(email)
+    except fmts.CellError:
+        raise InputsFileError(
+            [_problem(None, None, "inputs.error.bad_email", value=email)]
+        ) from None
+    if nps is None and csat is None:
+        raise InputsFileError([_problem(None, None, "inputs.error.no_score")])
+    if nps is not None and not 0 <= nps <= 10:
+        raise InputsFileError([_problem(None, "nps", "inputs.error.bad_nps", value=nps)])
+    if csat is not None and not 1 <= csat <= 5:
+        raise InputsFileError([_problem(None, "csat", "inputs.error.bad_csat", value=csat)])
+    row = {"email": address, "answered_on": answered_on, "nps": nps, "csat": csat}
+    return store_rows(engine, "survey", [row])
+
+
 # --- loading ----------------------------------------------------------------------------------
 
 COST_SCHEMA = {

@@ -24,6 +24,7 @@ from kundenwert.inputs import (
     InputsFileError,
     import_inputs,
     load_inputs,
+    save_answer,
     save_cost,
     save_visitors,
 )
@@ -327,6 +328,28 @@ def render_visitor_form() -> None:
             st.rerun()
 
 
+def render_survey_form() -> None:
+    with st.form("inputs_survey", border=True):
+        st.markdown(f"**{ui.tr('inputs.survey_title')}**")
+        email = st.text_input(ui.tr("inputs.survey_email"), key="survey_email")
+        day = st.date_input(ui.tr("inputs.survey_day"), value=ui.today(), key="survey_day")
+        none = ui.tr("inputs.survey_none")
+        nps = st.selectbox(ui.tr("inputs.survey_nps"), [none, *range(11)], key="survey_nps")
+        csat = st.selectbox(ui.tr("inputs.survey_csat"), [none, *range(1, 6)], key="survey_csat")
+        if st.form_submit_button(ui.tr("inputs.save"), key="survey_save"):
+            scores = [None if value == none else int(value) for value in (nps, csat)]
+            try:
+                report = save_answer(ui.engine(), email, day, *scores)
+            except InputsFileError as error:
+                _report_error(error)
+                return
+            if report.unmatched_emails:
+                ui.flash(ui.tr("inputs.survey_unmatched", email=report.unmatched_emails[0]), "info")
+            else:
+                ui.flash(ui.tr("inputs.saved"))
+            st.rerun()
+
+
 def render_margin_form() -> None:
     with st.form("inputs_margin", border=True):
         st.markdown(f"**{ui.tr('inputs.margin_title')}**")
@@ -367,6 +390,7 @@ def render_inputs(inputs: Inputs) -> None:
     with right:
         render_cost_form()
         render_visitor_form()
+        render_survey_form()
 
 
 ui.inside_frame()

@@ -112,3 +112,29 @@ def test_the_page_in_english(small_business: str) -> None:
     assert values["Conversion rate"] == "–"
     assert "Costs missing for 2025-03" in at.warning[0].value
     assert "Enter costs" in texts(at)
+
+
+def test_a_survey_answer_typed_on_the_page_is_stored_and_counted(data_dir: Path) -> None:
+    at = open_app(PAGE)
+    at.text_input(key="survey_email").input("Neu@Beispiel.de")
+    at.date_input(key="survey_day").set_value(date(2025, 3, 17))
+    at.selectbox(key="survey_nps").set_value(9)
+    at.button(key="survey_save").click().run()
+    assert not at.exception, at.exception
+    surveys = load_inputs(get_engine(database_url(data_dir))).surveys
+    assert surveys.select("email", "answered_on", "nps", "csat").rows() == [
+        ("neu@beispiel.de", date(2025, 3, 17), 9, None)
+    ]
+    assert any("Zu neu@beispiel.de gibt es noch keinen Kunden" in i.value for i in at.info)
+
+
+def test_a_survey_answer_without_score_or_with_a_bad_address_is_refused(data_dir: Path) -> None:
+    at = open_app(PAGE)
+    at.text_input(key="survey_email").input("anna@beispiel.de")
+    at.button(key="survey_save").click().run()
+    assert any("weder NPS noch CSAT angegeben" in e.value for e in at.error)
+    at.text_input(key="survey_email").input("keine-adresse")
+    at.selectbox(key="survey_csat").set_value(4)
+    at.button(key="survey_save").click().run()
+    assert any("'keine-adresse' ist keine E-Mail-Adresse" in e.value for e in at.error)
+    assert load_inputs(get_engine(database_url(data_dir))).surveys.is_empty()
