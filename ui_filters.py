@@ -355,22 +355,36 @@ def restrict_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame if persons is None else frame.filter(pl.col("person_id").is_in(persons.implode()))
 
 
+def _scope(keys: tuple[Any, ...], key: str) -> tuple[Dataset, pl.Series | None]:
+    """The whole dataset and the filtered persons (None when the filter cannot apply).
+
+    The range figures narrow the whole dataset's per-day frames (:mod:`kundenwert.daily`) to
+    the persons: at 1,000,000 orders that is twice as fast as narrowing every frame of the
+    dataset first (:func:`restrict`), and a facet change must stay under 0.1 s.
+    """
+    persons = _persons(*keys, key)
+    return _base(*keys[:4]), None if isinstance(persons, str) else persons
+
+
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _kpis(keys: tuple[Any, ...], key: str, start: date, end: date, days: int) -> KpiResult:
-    return kpis(_restricted(*keys, key), start, end, days, today=keys[-1])
+    ds, persons = _scope(keys, key)
+    return kpis(ds, start, end, days, persons=persons, today=keys[-1])
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _lifecycle(
     keys: tuple[Any, ...], key: str, start: date, end: date, freq: Freq, days: int
 ) -> pl.DataFrame:
-    return lifecycle(_restricted(*keys, key), start, end, freq, days, today=keys[-1])
+    ds, persons = _scope(keys, key)
+    return lifecycle(ds, start, end, freq, days, persons=persons, today=keys[-1])
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _cohorts(keys: tuple[Any, ...], key: str, start: date, end: date, m: str) -> pl.DataFrame:
     measure: Measure = "revenue" if m == "revenue" else "customers"
-    return cohorts(_restricted(*keys, key), start, end, measure)
+    ds, persons = _scope(keys, key)
+    return cohorts(ds, start, end, measure, persons=persons)
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)

@@ -6,7 +6,7 @@ sorting and searching 200,000 persons are Polars operations on a ready frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -44,6 +44,9 @@ class Dataset:
     orders: pl.DataFrame  # kundenwert.values.order_values
     customers: pl.DataFrame  # kundenwert.values.customer_values
     by_source: pl.DataFrame  # kundenwert.values.value_by_source
+    # frames derived from the ones above, computed on first use (kundenwert.daily); not an
+    # init field, so dataclasses.replace starts a new dataset with an empty cache
+    cache: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def build_dataset(

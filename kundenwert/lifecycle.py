@@ -13,14 +13,9 @@ from typing import Literal
 
 import polars as pl
 
+from kundenwert import daily
 from kundenwert.customers import Dataset
-from kundenwert.metrics import (
-    counted_sales,
-    first_order_days,
-    german_today,
-    lost_days,
-    money_lines,
-)
+from kundenwert.metrics import german_today
 
 Freq = Literal["day", "week", "month"]
 Measure = Literal["customers", "revenue"]
@@ -42,6 +37,18 @@ def _period_of(column: str, freq: Freq, start: date) -> pl.Expr:
     its month, but never before the range start (the first period is clipped)."""
     truncated = pl.col(column).dt.truncate(_TRUNCATE[freq])
     return pl.max_horizontal(truncated, pl.lit(start)).alias("period")
+
+
+def _in_periods(rows: pl.DataFrame, column: str, starts: pl.Series, end: date) -> pl.DataFrame:
+    """``rows`` (``column`` within ``[starts[0], end]``) with ``period`` and ``_end``: the first
+    and the last day of the period of :func:`periods` their ``column`` day falls in.
+
+    A binary search of each day among the period starts: truncating 800,000 days to their month
+    (``dt.truncate``) and clipping took ten times as long.
+    """
+    index = starts.search_sorted(rows[column], side="right") - 1
+    ends = pl.concat([starts.slice(1) - timedelta(days=1), pl.Series([end], dtype=pl.Date())])
+    return rows.with_columns(starts.gather(index).alias("period"), ends.gather(index).alias("_end"))
 
 
 def periods(start: date, end: date, freq: Freq) -> pl.DataFrame:
@@ -81,36 +88,36 @@ def lifecycle(
     if start > end:
         raise ValueError(f"Zeitraum: Beginn {start} liegt nach dem Ende {end}")
     grid = periods(start, end, freq)
-    sales = counted_sales(ds, persons)
-    first = first_order_days(sales)
-    lost = lost_days(sales, inactivity_days, today or german_today())
-    window = pl.col("day").is_between(start, end, closed="both")
-
-    customers = (
-        sales.filter(window)
-        .select("person_id", _period_of("day", freq, start))
-        .unique()
-        .join(first, on="person_id")
-        .with_columns((pl.col("first_day") >= pl.col("period")).alias("new"))
+    days = daily.of_persons(daily.person_days(ds, refunds_on_refund_date), persons)
+    rows = _in_periods(daily.between(days, "day", start, end), "day", grid["period"], end)
+    sale = pl.col("orders") > 0
+    # a row's person is a customer of its period when they have a sale in it: on that day,
+    # earlier in the period or later in it (a day with a deduction only makes nobody a customer)
+    buyer = (
+        sale | (pl.col("prev_sale") >= pl.col("period")) | (pl.col("next_sale") <= pl.col("_end"))
+    ).fill_null(False)
+    new = buyer & (pl.col("first_day") >= pl.col("period"))
+    returning = buyer & (pl.col("first_day") < pl.col("period"))
+    value = pl.col("amount") - pl.col("deducted")
+    counts = rows.group_by("period").agg(
+        # the day of the first sale ever, and the first sale in the period after earlier ones
+        (sale & (pl.col("day") == pl.col("first_day"))).sum().alias("new_customers"),
+        (sale & (pl.col("prev_sale") < pl.col("period")).fill_null(False))
+        .sum()
+        .alias("returning_customers"),
+        value.sum().alias("revenue"),
+        value.filter(new).sum().alias("revenue_new"),
+        value.filter(returning).sum().alias("revenue_returning"),
     )
-    lines = (
-        money_lines(ds, persons, refunds_on_refund_date)
-        .filter(window)
-        .select("person_id", _period_of("day", freq, start), pl.col("amount") - pl.col("deducted"))
-        .group_by("person_id", "period")
-        .agg(pl.col("amount").sum().alias("value"))
-    )
-    per_customer = customers.join(lines, on=["person_id", "period"], how="left")
-    counts = per_customer.group_by("period").agg(
-        pl.col("new").sum().alias("new_customers"),
-        (~pl.col("new")).sum().alias("returning_customers"),
-        pl.col("value").filter(pl.col("new")).sum().alias("revenue_new"),
-        pl.col("value").filter(~pl.col("new")).sum().alias("revenue_returning"),
-    )
-    revenue = lines.group_by("period").agg(pl.col("value").sum().alias("revenue"))
+    lost = daily.of_persons(daily.lost_days(ds, inactivity_days), persons)
     lost_counts = (
-        lost.filter(pl.col("lost_day").is_between(start, end, closed="both"))
-        .select("person_id", _period_of("lost_day", freq, start))
+        _in_periods(
+            daily.between(lost, "lost_day", start, min(end, today or german_today())),
+            "lost_day",
+            grid["period"],
+            end,
+        )
+        .select("person_id", "period")
         .unique()
         .group_by("period")
         .agg(pl.len().alias("lost_customers"))
@@ -118,7 +125,6 @@ def lifecycle(
     return (
         grid.join(counts, on="period", how="left")
         .join(lost_counts, on="period", how="left")
-        .join(revenue, on="period", how="left")
         .select(
             "period",
             *(
@@ -128,23 +134,6 @@ def lifecycle(
             ),
         )
         .sort("period")
-    )
-
-
-def _month_index(column: str) -> pl.Expr:
-    return pl.col(column).dt.year().cast(pl.Int64) * 12 + pl.col(column).dt.month().cast(pl.Int64)
-
-
-def _by_month(
-    frame: pl.DataFrame, members: pl.DataFrame, end: date, value: pl.Expr
-) -> pl.DataFrame:
-    """``value`` aggregated per cohort and month since, over the members' lines up to ``end``."""
-    return (
-        frame.filter(pl.col("day") <= end)
-        .join(members, on="person_id")
-        .with_columns((_month_index("day") - _month_index("cohort")).alias("months_since"))
-        .group_by("cohort", "months_since")
-        .agg(value.alias("value"))
     )
 
 
@@ -169,27 +158,38 @@ def cohorts(
         raise ValueError(f"unknown measure {measure!r}: customers or revenue")
     if start > end:
         raise ValueError(f"Zeitraum: Beginn {start} liegt nach dem Ende {end}")
-    sales = counted_sales(ds, persons)
-    members = (
-        first_order_days(sales)
-        .filter(pl.col("first_day").is_between(start, end, closed="both"))
-        .select("person_id", pl.col("first_day").dt.truncate("1mo").alias("cohort"))
+    days = daily.of_persons(daily.person_days(ds), persons)
+    # the members' rows from their cohort months on: first sale ever within the range
+    rows = daily.between(days, "day", start.replace(day=1), end).filter(
+        pl.col("first_day").is_between(start, end, closed="both")
     )
-    sizes = members.group_by("cohort").agg(pl.len().cast(pl.Int64).alias("cohort_size"))
+    # cohorts are month numbers (daily.month_number) until the result: grouping on integers
+    # took a fifth of the time of truncating dates
+    cohort = pl.col("first_month").alias("cohort")
+    sizes = (
+        rows.filter(pl.col("day") == pl.col("first_day"))
+        .group_by(cohort)
+        .agg(pl.len().cast(pl.Int64).alias("cohort_size"))
+    )
     end_month = end.year * 12 + end.month
     grid = sizes.with_columns(
-        pl.int_ranges(0, end_month - _month_index("cohort") + 1).alias("months_since")
+        pl.int_ranges(0, end_month - pl.col("cohort") + 1, dtype=pl.Int32).alias("months_since")
     ).explode("months_since")
     if measure == "customers":
-        # only an order makes a person active in a month; a credit note alone does not
-        activity = _by_month(sales, members, end, pl.col("person_id").n_unique())
+        # a person's first sale in a month (only an order makes a person active, a credit note
+        # alone does not)
+        first_in_month = pl.col("prev_month").is_null() | (pl.col("prev_month") != pl.col("month"))
+        rows = rows.filter((pl.col("orders") > 0) & first_in_month)
+        value = pl.len()
     else:
-        lines = money_lines(ds, persons)
-        activity = _by_month(lines, members, end, (pl.col("amount") - pl.col("deducted")).sum())
+        value = (pl.col("amount") - pl.col("deducted")).sum()
+    since = (pl.col("month") - pl.col("first_month")).alias("months_since")
+    activity = rows.group_by(cohort, since).agg(value.alias("value"))
+    first_of_month = pl.date((pl.col("cohort") - 1) // 12, (pl.col("cohort") - 1) % 12 + 1, 1)
     return (
         grid.join(activity, on=["cohort", "months_since"], how="left")
         .select(
-            "cohort",
+            first_of_month.alias("cohort"),
             pl.col("months_since").cast(pl.Int64),
             "cohort_size",
             pl.col("value").fill_null(0).cast(pl.Int64),

@@ -41,6 +41,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kundenwert.customers import Dataset
+from kundenwert.daily import carry_over
 from kundenwert.frames import Frames
 
 ValueBand = Literal["top1", "top10", "top20", "rest"]
@@ -579,7 +580,9 @@ def restrict(ds: Dataset, persons: pl.Series) -> Dataset:
         current = getattr(ds, item.name)
         if isinstance(current, pl.DataFrame) and "person_id" in current.columns:
             changes[item.name] = _keep(current, "person_id", ids)
-    return dataclasses.replace(ds, **changes)
+    narrowed = dataclasses.replace(ds, **changes)
+    carry_over(ds, narrowed, ids)  # precomputed per-person frames, narrowed the same way
+    return narrowed
 
 
 def segment_value(ds: Dataset, persons: pl.Series) -> tuple[int, int]:
