@@ -1206,8 +1206,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Field “{field}”: “{value}” is not a whole number",
     },
     "segments.error.day": {
-        "de": "Feld „{field}“: „{value}“ ist kein Datum (JJJJ-MM-TT)",
-        "en": "Field “{field}”: “{value}” is not a date (YYYY-MM-DD)",
+        "de": "Feld „{field}“: „{value}“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT)",
+        "en": "Field “{field}”: “{value}” is not a date (YYYY-MM-DD or DD.MM.YYYY)",
     },
     "segments.error.invalid": {
         "de": "Segment-Definition ungültig bei {where}: {problem}",
@@ -1372,7 +1372,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Conditions",
     },
     "segments.conditions_help": {
-        "de": "Eine Zeile je Bedingung. Beträge in {currency} (z. B. 99,50), Daten als JJJJ-MM-TT, "
+        "de": "Eine Zeile je Bedingung. Beträge in {currency} (z. B. 99,50), Daten als TT.MM.JJJJ, "
         "mehrere Werte mit Komma; „in den letzten N Tagen“: N als Wert; „zwischen“: Von und Bis.",
         "en": "One row per condition. Amounts in {currency} (e.g. 99.50), dates as YYYY-MM-DD, "
         "several values separated by commas; “in the last N days”: N as the value; “between”: "

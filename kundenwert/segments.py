@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any, Literal, get_args
@@ -168,10 +168,13 @@ def _whole(field: str, raw: Any) -> int:
 def _day(field: str, raw: Any) -> date:
     if isinstance(raw, date):
         return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise SegmentError("day", field=field, value=raw) from None
+    text = str(raw).strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):  # ISO or German, as the owner types it
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise SegmentError("day", field=field, value=raw)
 
 
 class Facets(BaseModel):

@@ -58,7 +58,8 @@ def render_parameters(fitted: Any) -> None:
 def render_distribution(fitted: Any, predictions: pl.DataFrame) -> None:
     st.subheader(ui.tr("forecast.distribution_title"))
     b = ui.basis_label()
-    persons, repeat, total, average = st.columns(4)
+    persons, repeat = st.columns(2)  # two by two: four tiles do not fit half a page
+    total, average = st.columns(2)
     persons.metric(ui.tr("forecast.tile_persons"), ui.number(fitted.summary.height), border=True)
     repeat.metric(ui.tr("forecast.tile_repeat"), ui.number(fitted.repeat_customers), border=True)
     clv = predictions["clv_cents"]
@@ -70,7 +71,7 @@ def render_distribution(fitted: Any, predictions: pl.DataFrame) -> None:
     )
     average.metric(
         ui.tr("forecast.tile_average", basis=b),
-        ui.money(round(float(clv.mean() or 0))),
+        ui.money_tile(round(float(clv.mean() or 0))),
         border=True,
     )
     fig = go.Figure(go.Histogram(x=ui.amounts_for_plot(clv.to_list()), nbinsx=40))

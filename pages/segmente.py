@@ -166,7 +166,9 @@ def render_preview(definition: SegmentDefinition) -> None:
     st.markdown(f"**{ui.tr('segments.preview')}**")
     persons_tile, value_tile, _ = st.columns([1, 1, 2])
     persons_tile.metric(ui.tr("segments.persons"), ui.number(count), border=True)
-    value_tile.metric(ui.tr("segments.value", basis=ui.basis_label()), ui.money(value), border=True)
+    value_tile.metric(
+        ui.tr("segments.value", basis=ui.basis_label()), ui.money_tile(value), border=True
+    )
     if not definition.conditions and definition.facets.is_empty():
         st.caption(ui.tr("segments.no_conditions"))
 

@@ -331,3 +331,9 @@ def test_predicted_value_condition_fits_the_model_when_asked(tmp_path: Path) -> 
         ctx, SegmentDefinition(conditions=[make_condition("clv", "gt", threshold)])
     )
     assert found.to_list() == expected and 0 < len(expected) < 8
+
+
+def test_dates_in_conditions_may_be_german_or_iso(ds):
+    german = where(ds, make_condition("first_order", "gt", "01.02.2025"))
+    assert german == where(ds, make_condition("first_order", "gt", "2025-02-01"))
+    assert german == ["emil"]  # the only first order after 1 February 2025
