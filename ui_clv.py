@@ -45,6 +45,24 @@ def _texts(predictions: pl.DataFrame | str, person_ids: list[int]) -> dict[str, 
     }
 
 
+SORTABLE = ("predicted_value", "prob_alive")  # sort keys the customer list gains from the model
+
+
+def sortable(customers: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """``customers`` with the model's numbers as sort keys (predicted_value in cents,
+    prob_alive), and those keys; unchanged and no keys when the model cannot be fitted."""
+    predictions = ui.load_predictions()
+    if isinstance(predictions, str):
+        return customers, []
+    keys = predictions.select(
+        "person_id",
+        pl.col("clv_cents").alias("predicted_value"),
+        pl.col("p_alive").alias("prob_alive"),
+    )
+    joined = customers.join(keys, on="person_id", how="left", maintain_order="left")
+    return joined, list(SORTABLE)
+
+
 def with_predictions(display: pl.DataFrame) -> pl.DataFrame:
     """``display`` (with a person_id column) plus the three prediction columns as text."""
     texts = _texts(ui.load_predictions(), display["person_id"].to_list())

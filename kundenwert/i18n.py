@@ -881,6 +881,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sort.last_order": {"de": "Letzte Bestellung", "en": "Last order"},
     "sort.refunds": {"de": "Erstattungen", "en": "Refunds"},
     "sort.person_id": {"de": "Nr.", "en": "No."},
+    "sort.predicted_value": {"de": "Potenzieller Kundenwert", "en": "Potential customer value"},
+    "sort.prob_alive": {"de": "Wahrscheinlich aktiv", "en": "Probably active"},
     "sort.total": {"de": "Gesamt", "en": "Total"},
     "sort.from_invoices": {"de": "aus Rechnungen", "en": "from invoices"},
     # --- analytics: date range -----------------------------------------------------------------

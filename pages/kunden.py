@@ -14,7 +14,6 @@ import ui_export
 import ui_filters
 from kundenwert.customers import (
     SORTABLE,
-    Dataset,
     customer_page,
     search_customers,
     sort_customers,
@@ -24,9 +23,11 @@ from kundenwert.export import CUSTOMER_LIST_COLUMNS
 PAGE_KEY = "customers_page"
 
 
-def matching_rows(ds: Dataset, search: str, sort_by: str, descending: bool) -> pl.DataFrame:
+def matching_rows(
+    customers: pl.DataFrame, search: str, sort_by: str, descending: bool
+) -> pl.DataFrame:
     """All matching persons in the chosen order (built when a download button is clicked)."""
-    return sort_customers(search_customers(ds.customers, search), sort_by, descending)
+    return sort_customers(search_customers(customers, search), sort_by, descending)
 
 
 ui.inside_frame()
@@ -34,24 +35,25 @@ st.title(ui.tr("nav.customers"))
 ds = ui_filters.filtered(ui.require_data())
 ui_filters.facet_filter()
 st.caption(ui.tr("customers.caption", basis=ui.basis_label(), currency=ui.currency()))
+customers, predicted = ui_clv.sortable(ds.customers)
 
 search, sort_by, descending, page_size = ui.list_controls(
     "customers",
     PAGE_KEY,
-    list(SORTABLE),
+    [*SORTABLE, *predicted],
     "value",
     lambda column: ui.tr(f"sort.{column}"),
 )
 
 # The page number is read before its widget is drawn (below the table): clamp it first.
-total = search_customers(ds.customers, search).height
+total = search_customers(customers, search).height
 pages = max(1, math.ceil(total / page_size))
 if st.session_state.get(PAGE_KEY, 1) > pages:
     ui.set_remembered(PAGE_KEY, pages)
 page_number = int(st.session_state.get(PAGE_KEY, 1))
 
 rows, total = customer_page(
-    ds.customers,
+    customers,
     search=search,
     sort_by=sort_by,
     descending=descending,
@@ -101,7 +103,7 @@ ui.remembered(
 )
 ui_export.render_export(
     "customers_export",
-    partial(matching_rows, ds, search, sort_by, descending),
+    partial(matching_rows, customers, search, sort_by, descending),
     count=total,
     stem=ui.tr("export.customers_stem"),
     offered=ui_export.offered_columns(ds.customers.columns, ds.by_source),

@@ -74,3 +74,18 @@ def test_matrix_and_customer_report_show_the_prediction(demo_data: str) -> None:
     tiles = {m.label: m.value for m in at.metric}
     assert "€" in tiles["Potenzieller Kundenwert"]
     assert tiles["Wahrscheinlich aktiv"].endswith("%")
+
+
+def test_customer_list_sorts_by_predicted_value(demo_data: str) -> None:
+    from kundenwert.clv import clv_by_person
+    from kundenwert.customers import load_dataset
+    from kundenwert.metrics import german_today
+
+    at = open_app("pages/kunden.py")
+    [sort_box] = [s for s in at.selectbox if s.label == "Sortieren nach"]
+    sort_box.set_value("predicted_value").run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value["person_id"].head(10).to_list()
+    predicted = clv_by_person(load_dataset(demo_data), german_today())
+    top = predicted.sort(["clv_cents", "person_id"], descending=[True, False])
+    assert shown == top["person_id"].head(10).to_list()
