@@ -284,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv-orders", type=int, default=100_000)
     parser.add_argument("--results", type=Path, help="write the results as Markdown here")
     parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="measure the import (ingest and CSV file) and stop: no figures, no steps",
+    )
+    parser.add_argument(
         "--implementations",
         default=",".join(IMPLEMENTATIONS),
         help="comma-separated, from: product, pandas, duckdb (the product is always checked)",
@@ -302,7 +307,13 @@ def main(argv: list[str] | None = None) -> int:
         else None
     )
     if csv:
-        print(f"csv import: {csv['orders']:,} orders in {csv['wall']:.1f} s wall", flush=True)
+        print(
+            f"csv import: {csv['orders']:,} orders in {csv['wall']:.1f} s wall "
+            f"({csv['orders'] / csv['wall']:,.0f} orders/s), {csv['cpu']:.1f} s CPU",
+            flush=True,
+        )
+    if args.import_only:
+        return 0
 
     chosen = tuple(name for name in IMPLEMENTATIONS if name in args.implementations.split(","))
     problems = disagreements(compute_figures(url, chosen))

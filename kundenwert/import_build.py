@@ -28,27 +28,37 @@ def _money(cents: int) -> str:
 
 
 def first_value(values: Sequence[str | None]) -> str | None:
-    return next((v for v in values if v), None)
+    for value in values:
+        if value:
+            return value
+    return None
+
+
+_CONTACT_ATTRIBUTES = ("email", "first_name", "last_name", "company", "country", "city", "postcode")
 
 
 def _contacts(rows: Sequence[Row]) -> list[ContactRecord]:
     grouped: dict[str, list[Row]] = {}
     for row in rows:
-        if row.contact_key:
-            grouped.setdefault(row.contact_key, []).append(row)
+        key = row.contact_key
+        if key:
+            grouped.setdefault(key, []).append(row)
     contacts = []
     for key, group in grouped.items():
         since = [r.customer_since for r in group if r.customer_since is not None]
+        # each attribute from the first row that has it (most customers' rows all have them)
+        values = dict.fromkeys(_CONTACT_ATTRIBUTES)
+        missing = list(_CONTACT_ATTRIBUTES)
+        for row in group:
+            for name in missing:
+                values[name] = getattr(row, name)
+            missing = [name for name in missing if not values[name]]
+            if not missing:
+                break
         contacts.append(
             ContactRecord(
                 source_contact_id=key,
-                email=first_value([r.email for r in group]),
-                first_name=first_value([r.first_name for r in group]),
-                last_name=first_value([r.last_name for r in group]),
-                company=first_value([r.company for r in group]),
-                country=first_value([r.country for r in group]),
-                city=first_value([r.city for r in group]),
-                postcode=first_value([r.postcode for r in group]),
+                **{name: value or None for name, value in values.items()},
                 created_at=min(since) if since else None,
             )
         )
@@ -112,12 +122,15 @@ def _build_order(
 ) -> OrderRecord | None:
     head = group[0]
     once = fmt.order_level  # fields given once per order, repeated on its rows
-    gross = head.amount_cents if "amount" in once else sum(r.amount_cents for r in group)
-    tax = head.tax_cents if "tax" in once else sum(r.tax_cents for r in group)
-    if "refunded" in once:
-        refunded = abs(head.refunded_cents)
+    if len(group) == 1:  # most orders: no sums to take
+        gross, tax, refunded = head.amount_cents, head.tax_cents, abs(head.refunded_cents)
     else:
-        refunded = sum(abs(r.refunded_cents) for r in group)
+        gross = head.amount_cents if "amount" in once else sum(r.amount_cents for r in group)
+        tax = head.tax_cents if "tax" in once else sum(r.tax_cents for r in group)
+        if "refunded" in once:
+            refunded = abs(head.refunded_cents)
+        else:
+            refunded = sum(abs(r.refunded_cents) for r in group)
     status = head.status
     if status in {"refunded", "chargeback"} and gross < 0:
         gross, tax = -gross, -tax
@@ -202,7 +215,13 @@ def _build_order(
         for r in group
         if r.product
     ]
-    fees = [r.fee_cents for r in group if r.fee_cents is not None]
+    if len(group) == 1:
+        fee, payment_id, sandbox = head.fee_cents, head.payment_id or None, head.sandbox
+    else:
+        fees = [r.fee_cents for r in group if r.fee_cents is not None]
+        fee = sum(fees) if fees else None
+        payment_id = first_value([r.payment_id for r in group])
+        sandbox = any(r.sandbox for r in group)
     return OrderRecord(
         source_order_id=key,
         source_contact_id=head.contact_key,
@@ -210,11 +229,11 @@ def _build_order(
         gross_cents=gross,
         tax_cents=tax,
         currency=head.currency,
-        fee_cents=sum(fees) if fees else None,
+        fee_cents=fee,
         status=status,
         kind=head.kind,
-        payment_id=first_value([r.payment_id for r in group]),
-        is_sandbox=any(r.sandbox for r in group),
+        payment_id=payment_id,
+        is_sandbox=sandbox,
         items=items,
         refunds=refunds,
     )

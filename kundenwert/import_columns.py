@@ -54,6 +54,7 @@ class Columns:
     frame: pl.DataFrame
     mapping: dict[str, str]
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    _values: dict[str, list[str | None]] = field(default_factory=dict, repr=False, compare=False)
 
     def column(self, name: str) -> str | None:
         """The column a problem with this field is reported in."""
@@ -66,6 +67,19 @@ class Columns:
         return set(self.mapping) | set(self.fallbacks)
 
     def values(self, name: str) -> list[str | None]:
+        """The cells of ``name`` (read once per field: do not change the list)."""
+        if name not in self._values:
+            self._values[name] = self._read(name)
+        return self._values[name]
+
+    def series(self, name: str) -> pl.Series:
+        """The cells of ``name`` as a Polars string series (for whole-column parsing)."""
+        columns = [c for c in (self.mapping.get(name), *self.fallbacks.get(name, ())) if c]
+        if len(columns) == 1:
+            return self.frame[columns[0]]
+        return pl.Series(name, self.values(name), dtype=pl.String)
+
+    def _read(self, name: str) -> list[str | None]:
         columns = [c for c in (self.mapping.get(name), *self.fallbacks.get(name, ())) if c]
         if not columns:
             return [None] * self.frame.height

@@ -1,8 +1,10 @@
-"""Parsing the rows of an export into canonical values, cell by cell.
+"""Parsing the rows of an export into canonical values.
 
-Every cell is parsed by the ``parse_*`` function of its field (:mod:`kundenwert.import_formats`);
-a cell that cannot be read becomes an :class:`~kundenwert.import_errors.ImportFileError` with its
-row and column, and parsing goes on, so that the preview can list every problem at once.
+Plain cells (``12,50``, ``31.12.2025``, ``anna@example.de``) are read a whole column at a time
+(:mod:`kundenwert.import_fast`); every other cell is parsed by the ``parse_*`` function of its
+field (:mod:`kundenwert.import_formats`), each distinct value once. A cell that cannot be read
+becomes an :class:`~kundenwert.import_errors.ImportFileError` with its row and column, and
+parsing goes on, so that the preview can list every problem at once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+import polars as pl
+
+from kundenwert import import_fast as fast
 from kundenwert import import_formats as fmts
 from kundenwert.import_columns import Columns
 from kundenwert.import_errors import ImportFileError
@@ -19,7 +24,7 @@ from kundenwert.import_spec import ROW_CHARGEBACK, ROW_REFUND, ROW_SALE, ROW_SUB
 from kundenwert.settings import get_settings
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file's 100,000 rows are set attribute by attribute
 class Row:
     """One data row, parsed into canonical values."""
 
@@ -134,24 +139,50 @@ def parse_rows(
     def report(row: Row, column: str | None, error: CellError) -> None:
         errors.append(ImportFileError(error.key, row=row.line, column=column, **error.params))
 
-    def each(name: str, parse: Callable[[str], object], attribute: str | None = None) -> None:
+    refund_rows = [row.is_refund for row in rows]
+
+    def each(
+        name: str,
+        parse: Callable[[str], object],
+        attribute: str | None = None,
+        fast: Callable[[pl.Series], Sequence[object]] | None = None,
+    ) -> None:
+        """Parse the column of ``name`` into ``attribute``: the cells ``fast`` reads as a whole
+        column (:mod:`kundenwert.import_fast`), the others one by one, each distinct value once."""
         column = columns.column(name)
         if column is None:
             return
-        for row, raw in zip(rows, columns.values(name), strict=True):
-            if row.is_refund and name not in _REFUND_ROW_FIELDS:
+        values = columns.values(name)
+        quick = fast(columns.series(name)) if fast is not None else [None] * len(values)
+        target = attribute or name
+        skip_refunds = name not in _REFUND_ROW_FIELDS
+        is_required = name in required
+        parsed: dict[str, object] = {}
+        for row, raw, value, refund in zip(rows, values, quick, refund_rows, strict=True):
+            if refund and skip_refunds:
+                continue
+            if value is not None:
+                setattr(row, target, value)
                 continue
             if raw is None or not raw.strip():
-                if name in required:
+                if is_required:
                     errors.append(ImportFileError("empty_required", row=row.line, column=column))
                 continue
-            try:
-                setattr(row, attribute or name, parse(raw))
-            except CellError as error:
-                report(row, column, error)
+            result = parsed.get(raw, _UNPARSED)
+            if result is _UNPARSED:
+                try:
+                    result = parse(raw)
+                except CellError as error:
+                    result = error
+                parsed[raw] = result
+            if isinstance(result, CellError):
+                report(row, column, result)
+            else:
+                setattr(row, target, result)
 
-    def amount_parser(name: str) -> Callable[[str], int]:
-        comma = fmts.decimal_comma(columns.values(name), default_comma)
+    def amount_parser(name: str, comma: bool | None = None) -> Callable[[str], int]:
+        if comma is None:
+            comma = fmts.decimal_comma(columns.values(name), default_comma)
 
         def parse(raw: str) -> int:
             if name == "tax" and raw.strip().endswith("%"):
@@ -160,26 +191,37 @@ def parse_rows(
 
         return parse
 
+    def amount(name: str, attribute: str) -> None:
+        comma = fmts.decimal_comma(columns.values(name), default_comma)
+        each(
+            name,
+            amount_parser(name, comma),
+            attribute,
+            lambda values: fast.plain_amount_cents(values, comma),
+        )
+
     for name in ("order_id", "transaction_id", "installment_id", "customer_id", "product_id"):
-        each(name, fmts.parse_text)
-    each("payment_id", fmts.parse_text)
-    each("refund_of", fmts.parse_text)
-    each("email", fmts.parse_email)
+        each(name, fmts.parse_text, fast=fast.plain_text)
+    each("payment_id", fmts.parse_text, fast=fast.plain_text)
+    each("refund_of", fmts.parse_text, fast=fast.plain_text)
+    each("email", fmts.parse_email, fast=fast.plain_email)
 
     def date_parser(name: str) -> Callable[[str], datetime]:
         order = fmts.slash_date_order(columns.values(name))
         return lambda raw: fmts.parse_date(raw, excel=table.excel, slash_order=order, zone=zone)
 
+    # Excel's date cells (midnight = a date alone, serial numbers) and other zones: cell by cell.
+    fast_dates = fast.plain_dates if zone is None and not table.excel else None
     if columns.has("time"):
         _date_times(rows, columns, table, zone, required, errors)
     else:
-        each("date", date_parser("date"), "ordered_at")
-    each("customer_since", date_parser("customer_since"))
-    each("first_name", fmts.parse_text)
-    each("last_name", fmts.parse_text)
-    each("company", fmts.parse_text)
+        each("date", date_parser("date"), "ordered_at", fast_dates)
+    each("customer_since", date_parser("customer_since"), fast=fast_dates)
+    each("first_name", fmts.parse_text, fast=fast.plain_text)
+    each("last_name", fmts.parse_text, fast=fast.plain_text)
+    each("company", fmts.parse_text, fast=fast.plain_text)
     each("country", fmts.parse_country)
-    each("city", fmts.parse_text)
+    each("city", fmts.parse_text, fast=fast.plain_text)
     each("postcode", fmts.parse_postcode)
     if columns.has("full_name"):
         for row, raw in zip(rows, columns.values("full_name"), strict=True):
@@ -204,12 +246,12 @@ def parse_rows(
     each("product", fmts.parse_text)
     allow_zero = "amount" in fmt.order_level  # items beside the order's total
     each("quantity", lambda raw: fmts.parse_quantity(raw, allow_zero=allow_zero))
-    each("amount", amount_parser("amount"), "amount_cents")
+    amount("amount", "amount_cents")
     if not columns.has("amount") and columns.has("unit_price"):
         _unit_prices(rows, columns, table, default_comma, errors)
     elif columns.has("unit_price"):
         _item_prices(rows, columns, table, default_comma, errors)
-    each("tax", amount_parser("tax"), "tax_cents")
+    amount("tax", "tax_cents")
     if not columns.has("tax") and columns.has("net"):
         net_parse = amount_parser("net")
         column = columns.column("net")
@@ -232,7 +274,7 @@ def parse_rows(
         for row, raw in zip(rows, columns.values("kind"), strict=True):
             if raw and fmts.normalise_value(raw) in fmt.refund_kinds:
                 row.status = "refunded"
-    each("refunded", amount_parser("refunded"), "refunded_cents")
+    amount("refunded", "refunded_cents")
     each("refund_date", date_parser("refund_date"), "refunded_at")
     _parse_payment_details(rows, columns, each, amount_parser, date_parser)
     return rows
@@ -393,6 +435,7 @@ def _parse_status(
     failed or is still open."""
     main = columns.values("status")
     detail = columns.values("status_detail")
+    known: dict[str, str | CellError] = {}  # a status column has a handful of values
     for row, raw, raw_detail in zip(rows, main, detail, strict=True):
         if row.is_refund:
             continue
@@ -401,10 +444,14 @@ def _parse_status(
         for name, value in (("status", raw), ("status_detail", raw_detail)):
             if not value or not value.strip():
                 continue
-            try:
-                parsed = fmts.parse_status(value, fmt)
-            except CellError as cell_error:
-                problem = problem or (name, cell_error)
+            if value not in known:
+                try:
+                    known[value] = fmts.parse_status(value, fmt)
+                except CellError as cell_error:
+                    known[value] = cell_error
+            parsed = known[value]
+            if isinstance(parsed, CellError):
+                problem = problem or (name, parsed)
                 continue
             if status is None or (status == "paid" and parsed in NOT_YET_PAID):
                 status = parsed
@@ -416,4 +463,5 @@ def _parse_status(
             errors.append(ImportFileError(error.key, row=row.line, column=column, **error.params))
 
 
+_UNPARSED = object()
 NOT_YET_PAID = frozenset({"failed", "pending", "cancelled"})

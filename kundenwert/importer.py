@@ -53,7 +53,7 @@ from kundenwert.import_errors import FIELD_LABELS_DE, ImportFileError, from_file
 from kundenwert.import_formats import FileError, ImportFormat, detect_format, map_columns
 from kundenwert.import_rows import ParsedFile, Row, parse_rows, required_fields
 from kundenwert.import_spec import ROW_CHARGEBACK, ROW_REFUND, ROW_SALE, ROW_SKIP
-from kundenwert.ingest import get_or_create_source, ingest
+from kundenwert.ingest import get_or_create_source, ingest, paused_gc
 
 __all__ = [
     "FIELD_LABELS_DE",
@@ -245,6 +245,7 @@ def _preview_frame(rows: Sequence[Row]) -> pl.DataFrame:
 # --- Public API -----------------------------------------------------------------------------------
 
 
+@paused_gc()
 def preview(data: bytes, filename: str, format_name: str | None = None) -> ImportPreview:
     """Detected format, column mapping, the first parsed rows and every problem found.
 
@@ -292,7 +293,8 @@ def import_file(
     (created with ``kind``, else the format's tool kind). Raises :class:`ImportFileError` for
     the first problem found and writes nothing then.
     """
-    return _import(engine, _parse(data, filename, format_name), source_label, kind)
+    with paused_gc():
+        return _import(engine, _parse(data, filename, format_name), source_label, kind)
 
 
 def _import(
@@ -340,5 +342,6 @@ def import_customers(
 ) -> ImportReport:
     """A customer list (e-mail, names, address, optional customer id): contacts only, even
     when the file also has order columns."""
-    parsed = _parse(data, filename, "generic", customers_only=True)
-    return _import(engine, parsed, source_label, kind)
+    with paused_gc():
+        parsed = _parse(data, filename, "generic", customers_only=True)
+        return _import(engine, parsed, source_label, kind)
