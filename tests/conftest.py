@@ -7,6 +7,10 @@ cleared, so a test can set an environment variable and see it applied.
 PostgreSQL tests need the throwaway server that ``scripts/test.sh`` starts; it hands the URL
 over in ``KUNDENWERT_TEST_POSTGRES_URL``. Without it those tests fail (they never skip), so a CI
 run cannot pass by silently testing less.
+
+With ``KUNDENWERT_TEST_DATABASE=postgres`` (the second pass of ``scripts/test.sh``) every test
+database is a fresh PostgreSQL database instead of a SQLite file (see tests/databases.py);
+tests marked ``sqlite_only`` are skipped in that pass only.
 """
 
 from __future__ import annotations
@@ -23,15 +27,30 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from kundenwert import db, settings
+from tests import databases
 from tests.browser_support import browser, page, running_app  # noqa: F401  (browser fixtures)
 from tests.sync_support import delays, fast  # noqa: F401  (fixtures for the sync tests)
 
-POSTGRES_URL_VARIABLE = "KUNDENWERT_TEST_POSTGRES_URL"
+POSTGRES_URL_VARIABLE = databases.POSTGRES_URL_VARIABLE
 # Variables that configure the test run itself, not Kundenwert.
-_TEST_VARIABLES = {POSTGRES_URL_VARIABLE, "KUNDENWERT_CHROMIUM"}
+_TEST_VARIABLES = {POSTGRES_URL_VARIABLE, databases.TEST_DATABASE_VARIABLE, "KUNDENWERT_CHROMIUM"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about SQLite by nature; skipped in the PostgreSQL pass "
+        "(KUNDENWERT_TEST_DATABASE=postgres)",
+    )
+    try:
+        on_postgres = databases.on_postgres()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    if on_postgres and not os.environ.get(POSTGRES_URL_VARIABLE):
+        raise pytest.UsageError(
+            f"{databases.TEST_DATABASE_VARIABLE}=postgres needs {POSTGRES_URL_VARIABLE}: run "
+            "`bash scripts/test.sh`, which starts a throwaway PostgreSQL server."
+        )
     try:
         from streamlit import config as streamlit_config
     except ImportError:  # pragma: no cover - streamlit is a runtime dependency
@@ -40,11 +59,22 @@ def pytest_configure(config: pytest.Config) -> None:
     streamlit_config.set_option("client.showErrorDetails", "full")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if databases.on_postgres():
+        databases.POSTGRES.drop_all()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests using a PostgreSQL fixture are marked ``postgres`` (``-m "not postgres"``)."""
+    """Tests using a PostgreSQL fixture are marked ``postgres`` (``-m "not postgres"``); in
+    the PostgreSQL pass, tests marked ``sqlite_only`` are skipped with their reason."""
+    on_postgres = databases.on_postgres()
     for item in items:
         if {"pg_url", "pg_engine"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+        marker = item.get_closest_marker("sqlite_only")
+        if on_postgres and marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
 def _clear_caches() -> None:
@@ -61,9 +91,12 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setitem(settings.Settings.model_config, "env_file", None)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("KUNDENWERT_DATA_DIR", str(data_dir))
+    if databases.on_postgres():
+        monkeypatch.setenv("KUNDENWERT_DATABASE_URL", databases.fresh_database_url(tmp_path))
     _clear_caches()
     yield data_dir
     _clear_caches()
+    databases.drop_test_databases()
 
 
 TEST_PASSWORD = "richtig-langes-Test-Passwort"
@@ -107,12 +140,14 @@ def data_dir(isolated_settings: Path) -> Path:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'kundenwert-test.db'}"
+    """URL of a fresh test database: a SQLite file, or in the PostgreSQL pass a PostgreSQL
+    database of its own (the name stays for the many tests that use it)."""
+    return databases.fresh_database_url(tmp_path, "kundenwert-test.db")
 
 
 @pytest.fixture
 def engine(sqlite_url: str) -> Iterator[Engine]:
-    """A fresh, migrated SQLite database in a file of its own."""
+    """A fresh, migrated database of its own (SQLite file, or PostgreSQL in that pass)."""
     engine = db.make_engine(sqlite_url)
     db.migrate(engine)
     yield engine

@@ -15,10 +15,13 @@ from kundenwert.models import ExchangeRate
 from kundenwert.preferences import TestOrderRules
 from kundenwert.records import ContactRecord, ItemRecord, OrderRecord, RefundRecord
 from kundenwert.settings import MoneyBasis
+from tests.databases import fresh_database_url
 
 
 def new_db(tmp_path: Path) -> tuple[Engine, str]:
-    url = f"sqlite:///{tmp_path}/test.db"
+    """A fresh, migrated database and its URL: a SQLite file in ``tmp_path``, or in the
+    PostgreSQL pass a PostgreSQL database of its own (tests/databases.py)."""
+    url = fresh_database_url(tmp_path, "test.db")
     return get_engine(url), url
 
 

@@ -28,6 +28,7 @@ from kundenwert import db
 from kundenwert.models import Contact, Order, OrderItem, Refund, Source, SyncRun
 from kundenwert.records import ContactRecord, OrderRecord
 from kundenwert.sync import sync_source
+from tests.databases import fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,7 +125,7 @@ def uninterrupted(
     tmp_path: Path, label: str, http: HttpOptions, connect: Callable[[Engine], object]
 ) -> dict[str, Any]:
     """The snapshot of a fresh database that ``connect`` set up and ``label`` synced in one go."""
-    other = db.make_engine(f"sqlite:///{tmp_path / 'uninterrupted.db'}")
+    other = db.make_engine(fresh_database_url(tmp_path, "uninterrupted.db"))
     db.migrate(other)
     connect(other)
     assert sync_source(other, label, http=http).status == "ok"

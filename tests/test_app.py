@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from kundenwert.customers import load_dataset
 from kundenwert.db import get_engine
 from kundenwert.identity import merge_history, merge_persons
+from tests.databases import app_database_url
 from tests.factories import contact, order, put, put_rates, refund
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +76,8 @@ def legacy_pages_mode() -> None:
 
 
 def database_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'kundenwert.db').resolve()}"
+    """The app's database in this test (SQLite under ``data_dir``, or PostgreSQL in that pass)."""
+    return app_database_url()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from kundenwert import auth, cli, cli_auth
 from kundenwert.db import get_engine, make_engine, session_scope
 from kundenwert.frames import data_version
 from kundenwert.preferences import write_setting
+from tests.databases import app_database_url
 from tests.factories import contact, order, put
 from tests.test_app import legacy_pages_mode, navigation_mode  # noqa: F401  (fixtures)
 
@@ -215,7 +216,7 @@ def test_set_password_from_stdin(
     assert run_cli(monkeypatch, PASSWORD + "\n", "--password-stdin") == 0
     out = capsys.readouterr()
     assert PASSWORD not in out.out + out.err
-    engine = get_engine(f"sqlite:///{(data_dir / 'kundenwert.db').resolve()}")
+    engine = get_engine(app_database_url())
     assert auth.login(engine, PASSWORD).ok
 
 
@@ -225,7 +226,7 @@ def test_set_password_refuses_a_short_one_and_changes_nothing(
     assert run_cli(monkeypatch, PASSWORD + "\n", "--password-stdin") == 0
     assert run_cli(monkeypatch, "kurz\n", "--password-stdin") == 1
     assert "mindestens 12 Zeichen" in capsys.readouterr().err
-    engine = get_engine(f"sqlite:///{(data_dir / 'kundenwert.db').resolve()}")
+    engine = get_engine(app_database_url())
     assert auth.login(engine, PASSWORD).ok
 
 
@@ -238,7 +239,7 @@ def test_set_password_asks_twice_and_refuses_a_mismatch(
     err = capsys.readouterr().err
     assert "stimmen nicht überein" in err
     assert PASSWORD not in err
-    engine = get_engine(f"sqlite:///{(data_dir / 'kundenwert.db').resolve()}")
+    engine = get_engine(app_database_url())
     assert not auth.has_password(engine)
 
 
@@ -248,7 +249,7 @@ def test_set_password_asks_twice_and_refuses_a_mismatch(
 @pytest.fixture
 def protected(data_dir: Path, logged_out: None) -> Engine:
     """A database with one customer and the owner's password."""
-    engine = get_engine(f"sqlite:///{(data_dir / 'kundenwert.db').resolve()}")
+    engine = get_engine(app_database_url())
     put(
         engine,
         "Shop",
@@ -363,7 +364,7 @@ def test_an_idle_session_has_to_log_in_again(protected: Engine) -> None:
 
 
 def demo_database(data_dir: Path) -> Engine:
-    engine = get_engine(f"sqlite:///{(data_dir / 'kundenwert.db').resolve()}")
+    engine = get_engine(app_database_url())
     put(engine, "Shop", [contact("c1", "demo@beispiel.de")], [order("o1", "c1", 4900)])
     with session_scope(engine) as session:
         write_setting(session, "demo_data", True)

@@ -51,6 +51,7 @@ def fresh(tmp_path: Path, name: str) -> Engine:
     return engine
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup API")
 def test_sqlite_backup_is_a_checked_sqlite_file_and_restores_everything(
     engine: Engine, tmp_path: Path
 ):
@@ -176,6 +177,7 @@ def test_a_failure_half_way_through_the_restore_changes_nothing(
     assert snapshot(other) == before
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup API")
 def test_the_backup_is_consistent_while_another_connection_writes(engine: Engine, tmp_path: Path):
     fill(engine)
     target = tmp_path / "b.db"
@@ -187,6 +189,7 @@ def test_the_backup_is_consistent_while_another_connection_writes(engine: Engine
     copy.dispose()
 
 
+@pytest.mark.sqlite_only(reason="the CLI's SQLite file copy")
 def test_cli_backup_and_restore(
     engine: Engine, sqlite_url: str, tmp_path: Path, monkeypatch, capsys
 ):

@@ -19,6 +19,7 @@ from kundenwert.clv import (
     purchases,
 )
 from kundenwert.db import get_engine
+from tests.databases import app_database_url
 from tests.factories import contact, dataset, order, put
 
 END = "2025-06-30"
@@ -36,7 +37,6 @@ def shop(tmp_path, monkeypatch):
     """Eight buyers; i buys (i mod 4) more times after a first 50-€ purchase; two orders of
     person 1 on one day are one purchase; an order after the calibration end is ignored."""
     monkeypatch.setenv("KUNDENWERT_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("KUNDENWERT_DATABASE_URL", raising=False)
     _reset_caches()
     engine = get_engine()
     contacts = [contact(f"c{i}", f"k{i}@example.de") for i in range(8)]
@@ -48,7 +48,7 @@ def shop(tmp_path, monkeypatch):
     orders.append(order("o1same", "c1", 1000, "2025-02-11"))
     orders.append(order("later", "c0", 99_900, "2025-08-01"))
     put(engine, "Shop", contacts, orders)
-    yield f"sqlite:///{tmp_path}/kundenwert.db"
+    yield app_database_url()
     _reset_caches()
 
 

@@ -16,6 +16,7 @@ from kundenwert.ingest import get_or_create_source, ingest
 from kundenwert.models import Contact, Order, Setting, Source
 from kundenwert.rates import rate_on
 from kundenwert.records import ContactRecord, OrderRecord
+from tests.databases import fresh_database_url
 
 TODAY = date(2026, 11, 23)
 
@@ -50,7 +51,7 @@ def test_orders_lie_in_the_three_years_before_today() -> None:
 
 
 def test_refuses_a_database_with_orders(tmp_path: Path) -> None:
-    engine = get_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = get_engine(fresh_database_url(tmp_path, "t.db"))
     with session_scope(engine) as session:
         source = get_or_create_source(session, "Mein Shop", "woocommerce")
         order = OrderRecord(
@@ -64,7 +65,7 @@ def test_refuses_a_database_with_orders(tmp_path: Path) -> None:
 
 
 def test_refuses_when_a_demo_account_name_is_taken(tmp_path: Path) -> None:
-    engine = get_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = get_engine(fresh_database_url(tmp_path, "t.db"))
     with session_scope(engine) as session:
         get_or_create_source(session, "Stripe", "stripe")
     with pytest.raises(DemoError, match="Stripe"):

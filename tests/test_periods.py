@@ -113,7 +113,7 @@ def test_default_period_length_follows_the_range_length() -> None:
     assert default_freq(date(2024, 1, 1), date(2024, 12, 31)) == "month"
 
 
-def test_order_days_are_german_calendar_days(engine: Engine) -> None:
+def test_order_days_are_german_calendar_days(engine: Engine, sqlite_url: str) -> None:
     from tests.factories import contact, dataset, order, put
 
     late = order("o1", "1", 1000, "2025-01-31")
@@ -125,5 +125,5 @@ def test_order_days_are_german_calendar_days(engine: Engine) -> None:
         # 23:30 UTC on 31 January is 00:30 on 1 February in Berlin
         [late, order("o2", "1", 1000, "2025-03-03")],
     )
-    ds = dataset(str(engine.url))
+    ds = dataset(sqlite_url)
     assert order_days(ds) == (date(2025, 2, 1), date(2025, 3, 3))

@@ -23,6 +23,7 @@ from kundenwert.rates import (
     rate_on,
     store_rates,
 )
+from tests.databases import fresh_database_url
 
 DATA = Path(__file__).parent / "data" / "ecb"
 HIST = (DATA / "eurofxref-hist.csv").read_bytes()
@@ -38,7 +39,7 @@ def zipped(name: str, content: bytes) -> bytes:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    return get_engine(f"sqlite:///{tmp_path}/t.db")
+    return get_engine(fresh_database_url(tmp_path, "t.db"))
 
 
 def count_rates(engine: Engine) -> int:

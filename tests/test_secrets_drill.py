@@ -23,6 +23,7 @@ import kundenwert.sources as sources_module
 from kundenwert import cli, db, secrets
 from kundenwert.models import SyncRun
 from kundenwert.sources import add_source
+from tests.databases import stored_text
 from tests.fakes.digistore24 import FakeDigistore24
 from tests.fakes.paypal import FakePayPal
 from tests.fakes.paypal import sample_account as paypal_sample
@@ -164,7 +165,7 @@ def test_no_secret_appears_in_output_logs_errors_exports_or_backups(
     seen.append((tmp_path / "auskunft.json").read_text())
     with gzip.open(tmp_path / "sicherung.jsonl.gz", "rt") as backup:
         seen.append(backup.read())
-    seen.append(Path(sqlite_url.removeprefix("sqlite:///")).read_bytes().decode("latin-1"))
+    seen.append(stored_text(sqlite_url))
 
     # the drill only counts if every failure happened and the working accounts synced
     errors = {run.source_id: run.error for run in runs if run.status == "failed"}

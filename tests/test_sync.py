@@ -31,6 +31,7 @@ from kundenwert.sync import (
     sync_all,
     sync_source,
 )
+from tests.databases import stored_text
 from tests.fakes.woocommerce import FakeWooCommerce, SampleShop, sample_shop
 from tests.sync_support import kill_sync_when, runs, snapshot, uninterrupted
 
@@ -345,7 +346,7 @@ def test_credentials_never_appear_in_logs_errors_output_or_the_database_file(
     output = capsys.readouterr()
     texts = [caplog.text, output.out, output.err]
     texts += [str(getattr(o, "error", o)) for o in outcomes.values()]
-    texts.append(Path(sqlite_url.removeprefix("sqlite:///")).read_bytes().decode("latin-1"))
+    texts.append(stored_text(sqlite_url))
     for text in texts:
         assert secret not in text and basic not in text
 
