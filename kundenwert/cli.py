@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from kundenwert import i18n
 from kundenwert.customers import Dataset, build_dataset, search_customers, sort_customers
 from kundenwert.db import get_engine
 from kundenwert.db_errors import DATABASE_ERRORS, database_error_message
@@ -482,12 +483,15 @@ def _add_sync_commands(sub: Any) -> None:
 
 def _day(text: str, option: str) -> date:
     """A day as YYYY-MM-DD or DD.MM.YYYY."""
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    raise CliError(f"{option}: „{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)")
+    try:
+        return i18n.parse_day(text)
+    except ValueError:
+        raise CliError(f"{option}: „{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)") from None
+
+
+def optional_day(text: str | None, option: str) -> date | None:
+    """:func:`_day` for an option that may be left out (None stays None)."""
+    return None if text is None else _day(text, option)
 
 
 def _range(args: argparse.Namespace) -> tuple[date, date]:
@@ -626,25 +630,12 @@ def _add_kpi_commands(sub: Any) -> None:
 # --- RFM ------------------------------------------------------------------------------------------
 
 
-def _rfm_day(text: str | None, option: str) -> date | None:
-    """A day as YYYY-MM-DD or DD.MM.YYYY (None stays None)."""
-    if text is None:
-        return None
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    raise CliError(f"{option}: „{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)")
-
-
 def _cmd_rfm(args: argparse.Namespace) -> int:
-    from zoneinfo import ZoneInfo
+    from kundenwert.metrics import german_today
+    from kundenwert.rfm import SEGMENT_LABELS_DE, score
 
-    from kundenwert.rfm import BUSINESS_ZONE, SEGMENT_LABELS_DE, score
-
-    as_of = _rfm_day(args.as_of, "--as-of") or datetime.now(ZoneInfo(BUSINESS_ZONE)).date()
-    since = _rfm_day(args.since, "--since")
+    as_of = optional_day(args.as_of, "--as-of") or german_today()
+    since = optional_day(args.since, "--since")
     if since is not None and since > as_of:
         raise CliError(f"--since {since} liegt nach --as-of {as_of}")
     settings = get_settings()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from kundenwert import i18n
-from kundenwert.cli import CliError, _amount, _kpi_dataset, _rfm_day
+from kundenwert.cli import CliError, _amount, _kpi_dataset, optional_day
 from kundenwert.clv import (
     DAYS_PER_MONTH,
     UNIT_DAYS,
@@ -72,7 +72,7 @@ def _person_rows(ds: Dataset, fitted: ClvFit, horizon: float, args: Any) -> list
 
 def clv_document(args: argparse.Namespace) -> dict[str, Any]:
     """The whole output of ``clv`` (raises :class:`CliError` on bad options or thin data)."""
-    calibration_end = _rfm_day(args.calibration_end, "--calibration-end") or german_today()
+    calibration_end = optional_day(args.calibration_end, "--calibration-end") or german_today()
     if args.months < 0:
         raise CliError(f"--months {args.months}: keine negative Zahl von Monaten")
     if not 0 <= args.discount_rate < 1:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -38,7 +36,8 @@ def _rfm_segments(ds: Any, wanted: str | None, needed: bool, lang: str) -> pl.Da
     """person_id → rfm_segment (label in ``lang``), only the wanted segment when given."""
     if wanted is None and not needed:
         return None
-    from kundenwert.rfm import BUSINESS_ZONE, SEGMENT_LABELS_DE, SEGMENTS, score
+    from kundenwert.metrics import german_today
+    from kundenwert.rfm import SEGMENT_LABELS_DE, SEGMENTS, score
 
     key = None
     if wanted is not None:
@@ -48,7 +47,7 @@ def _rfm_segments(ds: Any, wanted: str | None, needed: bool, lang: str) -> pl.Da
         if key is None:
             known = ", ".join(f"{SEGMENT_LABELS_DE[s]} ({s})" for s in SEGMENTS)
             raise CliError(f"Unbekanntes RFM-Segment „{wanted}“; bekannt: {known}")
-    today = datetime.now(ZoneInfo(BUSINESS_ZONE)).date()
+    today = german_today()
     persons = score(ds, today, grid=load_rfm_grid(get_engine())).persons
     if key is not None:
         persons = persons.filter(pl.col("segment") == key)

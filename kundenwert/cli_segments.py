@@ -67,11 +67,9 @@ def _cents(text: str | None, option: str) -> int | None:
 
 
 def _cli_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    from kundenwert.cli import _day
+    from kundenwert.cli import optional_day  # cli imports this module
 
-    return _day(text, option)
+    return optional_day(text, option)
 
 
 def facets_from_args(args: argparse.Namespace) -> Facets:

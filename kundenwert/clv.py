@@ -55,6 +55,7 @@ from scipy.optimize import minimize  # type: ignore[import-untyped]
 from scipy.special import gammaln, hyp2f1  # type: ignore[import-untyped]
 
 from kundenwert.customers import Dataset
+from kundenwert.metrics import german_day
 
 TimeUnit = Literal["day", "week", "month"]
 DAYS_PER_MONTH = 30.415
@@ -98,12 +99,6 @@ def _unit_days(time_unit: str) -> float:
 
 def _floats(values: ArrayLike) -> Floats:
     return np.asarray(values, dtype=np.float64)
-
-
-def _german_day(column: str) -> pl.Expr:
-    return (
-        pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone("Europe/Berlin").dt.date()
-    )
 
 
 def rfm_summary(
@@ -384,7 +379,7 @@ def purchases(ds: Dataset) -> pl.DataFrame:
     """person_id, day (German calendar day) and value (cents) of every counted sale."""
     return ds.orders.filter(
         pl.col("counted") & (pl.col("gross_cents") >= 0) & pl.col("person_id").is_not_null()
-    ).select("person_id", _german_day("ordered_at").alias("day"), "value")
+    ).select("person_id", german_day("ordered_at").alias("day"), "value")
 
 
 @dataclass(frozen=True)

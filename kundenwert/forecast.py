@@ -40,6 +40,7 @@ from kundenwert.clv import (
     purchases,
 )
 from kundenwert.customers import Dataset
+from kundenwert.metrics import german_day
 
 RECURRING_KINDS = ("subscription", "installment")
 GRACE_INTERVALS = 1.5
@@ -62,12 +63,6 @@ def month_start(day: date, offset: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _german_day(column: str) -> pl.Expr:
-    return (
-        pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone("Europe/Berlin").dt.date()
-    )
-
-
 def _sales(ds: Dataset) -> pl.DataFrame:
     return ds.orders.filter(
         pl.col("counted") & (pl.col("gross_cents") >= 0) & pl.col("person_id").is_not_null()
@@ -88,7 +83,7 @@ def running_plans(ds: Dataset, as_of: date) -> pl.DataFrame:
     payments = (
         _sales(ds)
         .filter(pl.col("kind").is_in(RECURRING_KINDS))
-        .with_columns(_german_day("ordered_at").alias("day"))
+        .with_columns(german_day("ordered_at").alias("day"))
         .filter(pl.col("day") <= as_of)
         .join(first_items, on="order_id", how="left")
         .with_columns(pl.col("product").fill_null(""))
@@ -161,7 +156,7 @@ def _repeat(ds: Dataset, as_of: date, months: list[date]) -> tuple[list[int] | N
 
 def _new_customers(ds: Dataset, first_month: date) -> int:
     """Mean monthly value of first purchase days in the months before ``first_month``."""
-    sales = _sales(ds).with_columns(_german_day("ordered_at").alias("day"))
+    sales = _sales(ds).with_columns(german_day("ordered_at").alias("day"))
     if sales.height == 0:
         return 0
     firsts = (
@@ -186,7 +181,7 @@ def _new_customers(ds: Dataset, first_month: date) -> int:
 
 def _actual(ds: Dataset, months: list[date], today: date) -> pl.DataFrame:
     counted = ds.orders.filter(pl.col("counted")).with_columns(
-        _german_day("ordered_at").alias("day")
+        german_day("ordered_at").alias("day")
     )
     return (
         counted.filter(pl.col("day") <= today)

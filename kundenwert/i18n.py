@@ -2393,6 +2393,16 @@ def _local(value: datetime) -> datetime:
     return aware.astimezone(ZoneInfo(DISPLAY_ZONE)).replace(tzinfo=None)
 
 
+def parse_day(text: str) -> date:
+    """A day as the owner types it: ``2025-03-31`` or ``31.03.2025``; ValueError otherwise."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a day: {text!r}")
+
+
 def format_date(value: date | datetime | None, lang: str | None = "de") -> str:
     """``date(2025, 12, 31)`` → ``31.12.2025`` / ``2025-12-31``; ``None`` → ``""``.
     A datetime (UTC, as stored) is shown on its German calendar day."""

@@ -37,8 +37,8 @@ from datetime import date
 import polars as pl
 
 from kundenwert.customers import Dataset
+from kundenwert.metrics import german_day
 
-BUSINESS_ZONE = "Europe/Berlin"
 SCORES = (1, 2, 3, 4, 5)
 DIMENSIONS = ("recency_days", "frequency", "monetary")
 
@@ -160,10 +160,6 @@ class RfmResult:
     segments: pl.DataFrame
 
 
-def _german_day(column: str) -> pl.Expr:
-    return pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone(BUSINESS_ZONE).dt.date()
-
-
 def _quintile(better: pl.Expr) -> pl.Expr:
     """1 + ⌊5 × (persons with a strictly lower ``better``) / n⌋ — ties share a score."""
     worse = better.rank("min").cast(pl.Int64) - 1
@@ -183,7 +179,7 @@ def _grid_frame(grid: Grid) -> pl.DataFrame:
 
 
 def _person_stats(ds: Dataset, as_of: date, since: date | None) -> pl.DataFrame:
-    day = _german_day("ordered_at")
+    day = german_day("ordered_at")
     window = pl.col("counted") & (day <= as_of) & pl.col("person_id").is_not_null()
     if since is not None:
         window = window & (day >= since)

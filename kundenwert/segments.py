@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any, Literal, get_args
@@ -40,9 +40,11 @@ from typing import Any, Literal, get_args
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kundenwert import i18n
 from kundenwert.customers import Dataset
 from kundenwert.daily import carry_over
 from kundenwert.frames import Frames
+from kundenwert.metrics import german_day
 
 ValueBand = Literal["top1", "top10", "top20", "rest"]
 VALUE_BANDS: tuple[ValueBand, ...] = get_args(ValueBand)
@@ -168,13 +170,10 @@ def _whole(field: str, raw: Any) -> int:
 def _day(field: str, raw: Any) -> date:
     if isinstance(raw, date):
         return raw
-    text = str(raw).strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):  # ISO or German, as the owner types it
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise SegmentError("day", field=field, value=raw)
+    try:
+        return i18n.parse_day(str(raw))
+    except ValueError:
+        raise SegmentError("day", field=field, value=raw) from None
 
 
 class Facets(BaseModel):
@@ -245,12 +244,6 @@ def make_condition(field: str, op: str, value: Any, to: Any = None) -> Condition
         return Condition.model_validate({"field": field, "op": op, "value": value, "to": to})
     except ValidationError as error:
         raise _segment_error(error) from None
-
-
-def german_day(column: str) -> pl.Expr:
-    return (
-        pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone("Europe/Berlin").dt.date()
-    )
 
 
 class FilterContext:
