@@ -301,7 +301,13 @@ def _context(
 ) -> FilterContext:
     ds = _base(url, version, basis_value, base_currency)
     grid = load_rfm_grid(ui.engine())
-    return build_context(ds, today, grid)
+
+    def predictions() -> pl.DataFrame | None:
+        """The fit the prediction columns use (cached per data version), not a second one."""
+        found = ui._predictions(url, version, basis_value, base_currency, today)
+        return None if isinstance(found, str) else found
+
+    return build_context(ds, today, grid, predictions)
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)

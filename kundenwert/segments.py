@@ -31,7 +31,7 @@ dataset; applying a definition is a few boolean masks over 200,000 rows.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -255,10 +255,18 @@ class FilterContext:
     person and name, from counted orders.
     """
 
-    def __init__(self, ds: Dataset, today: date, rfm_grid: Mapping[Any, str] | None = None) -> None:
+    def __init__(
+        self,
+        ds: Dataset,
+        today: date,
+        rfm_grid: Mapping[Any, str] | None = None,
+        predictions: Callable[[], pl.DataFrame | None] | None = None,
+    ) -> None:
         self.ds = ds
         self.today = today
         self.rfm_grid = rfm_grid
+        # person_id, clv_cents of a fit the caller already has (the dashboard's cached one)
+        self._predictions = predictions
         customers = ds.customers
         clv = [pl.col(CLV_COLUMN).cast(pl.Int64)] if CLV_COLUMN in customers.columns else []
         ranked = (
@@ -313,13 +321,18 @@ class FilterContext:
     @cached_property
     def predicted(self) -> pl.DataFrame | None:
         """person_id, clv: the predicted value of the next 12 months in cents
-        (:func:`kundenwert.clv.clv_by_person`), fitted only when a condition asks for it;
-        None when the data are too thin to fit."""
+        (the caller's predictions, else :func:`kundenwert.clv.clv_by_person`), asked for only
+        when a condition needs it; None when the data are too thin to fit."""
         from kundenwert.clv import NotEnoughDataError, clv_by_person
 
-        try:
-            found = clv_by_person(self.ds, self.today)
-        except NotEnoughDataError:
+        if self._predictions is not None:
+            found = self._predictions()
+        else:
+            try:
+                found = clv_by_person(self.ds, self.today)
+            except NotEnoughDataError:
+                found = None
+        if found is None:
             return None
         return found.select("person_id", pl.col("clv_cents").alias(CLV_COLUMN))
 
@@ -336,12 +349,15 @@ class FilterContext:
 
 
 def build_context(
-    ds: Dataset, today: date | None = None, rfm_grid: Mapping[Any, str] | None = None
+    ds: Dataset,
+    today: date | None = None,
+    rfm_grid: Mapping[Any, str] | None = None,
+    predictions: Callable[[], pl.DataFrame | None] | None = None,
 ) -> FilterContext:
     """The context to apply definitions to; ``today`` defaults to today in Germany."""
     from kundenwert.metrics import german_today
 
-    return FilterContext(ds, today or german_today(), rfm_grid)
+    return FilterContext(ds, today or german_today(), rfm_grid, predictions)
 
 
 # --- masks ------------------------------------------------------------------------------------

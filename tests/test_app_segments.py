@@ -117,3 +117,19 @@ def test_filtered_pages_render_on_demo_data(demo_data):
     for page in ("pages/rfm.py", "pages/kundenreise.py", "pages/kundenmatrix.py", SEGMENTS):
         at = open_app(page, country="DE", band="top20", range="all_time")
         assert not at.exception, page
+
+
+def test_a_condition_on_predicted_value_uses_the_dashboards_fit(demo_data):
+    """The preview counts the persons whose predicted value (the model the Kunden columns
+    show) passes the condition."""
+    from kundenwert.clv import clv_by_person
+    from kundenwert.customers import load_dataset
+    from kundenwert.metrics import german_today
+
+    predicted = clv_by_person(load_dataset(demo_data), german_today())
+    expected = predicted.filter(predicted["clv_cents"] > 10_000).height
+    at = open_app(SEGMENTS)
+    at.session_state["segment_rows"] = [{"field": "clv", "op": "gt", "value": "100", "to": ""}]
+    at.run()
+    assert not at.exception, at.exception
+    assert tiles(at)["Personen"] == f"{expected:,}".replace(",", ".") and expected > 0
