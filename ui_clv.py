@@ -48,19 +48,23 @@ def _texts(predictions: pl.DataFrame | str, person_ids: list[int]) -> dict[str, 
 SORTABLE = ("predicted_value", "prob_alive")  # sort keys the customer list gains from the model
 
 
-def sortable(customers: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+def sort_keys() -> list[str]:
+    """The prediction sort keys the customer list offers; none when the model cannot be fitted."""
+    return [] if isinstance(ui.load_predictions(), str) else list(SORTABLE)
+
+
+def with_sort_keys(customers: pl.DataFrame) -> pl.DataFrame:
     """``customers`` with the model's numbers as sort keys (predicted_value in cents,
-    prob_alive), and those keys; unchanged and no keys when the model cannot be fitted."""
+    prob_alive); joined only when the list is sorted by one of them."""
     predictions = ui.load_predictions()
     if isinstance(predictions, str):
-        return customers, []
+        return customers
     keys = predictions.select(
         "person_id",
         pl.col("clv_cents").alias("predicted_value"),
         pl.col("p_alive").alias("prob_alive"),
     )
-    joined = customers.join(keys, on="person_id", how="left", maintain_order="left")
-    return joined, list(SORTABLE)
+    return customers.join(keys, on="person_id", how="left", maintain_order="left")
 
 
 def with_predictions(display: pl.DataFrame) -> pl.DataFrame:

@@ -35,7 +35,7 @@ st.title(ui.tr("nav.customers"))
 ds = ui_filters.filtered(ui.require_data())
 ui_filters.facet_filter()
 st.caption(ui.tr("customers.caption", basis=ui.basis_label(), currency=ui.currency()))
-customers, predicted = ui_clv.sortable(ds.customers)
+predicted = ui_clv.sort_keys()
 
 search, sort_by, descending, page_size = ui.list_controls(
     "customers",
@@ -44,6 +44,7 @@ search, sort_by, descending, page_size = ui.list_controls(
     "value",
     lambda column: ui.tr(f"sort.{column}"),
 )
+customers = ui_clv.with_sort_keys(ds.customers) if sort_by in predicted else ds.customers
 
 # The page number is read before its widget is drawn (below the table): clamp it first.
 total = search_customers(customers, search).height
